@@ -1,0 +1,110 @@
+# Bridgeline: two commands.
+#   make run   set everything up and serve the demo site on http://127.0.0.1:$(PORT)
+#   make test  set up what the tests need (chromium, postgresql, redis-server) and run them all
+# Every step is idempotent and skipped when already done (stamp files in .stamps/).
+
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMPS := .stamps
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+APT_PACKAGES := chromium redis-server postgresql fonts-dejavu-core
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
+STATIC_SOURCES := $(shell find static */static -type f 2>/dev/null)
+
+.PHONY: run test bench setup deps test-deps messages makemessages static migrate seed check lock clean worker serve
+
+## Setup ---------------------------------------------------------------------
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMPS)/deps: requirements.lock | $(PY) $(STAMPS)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+deps: $(STAMPS)/deps
+
+# Debian packages for the real servers and browser the tests use. Installed
+# with apt-get when missing (CI and sessions run as root); never assumed.
+$(STAMPS)/system: | $(STAMPS)
+	@missing=""; \
+	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing. Run: sudo apt-get install -y$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+	@touch $@
+
+test-deps: deps $(STAMPS)/system
+
+# Message catalogues compiled with polib (no system gettext needed).
+$(STAMPS)/messages: $(PO_FILES) $(STAMPS)/deps
+	$(PY) scripts/compile_messages.py
+	@touch $@
+
+messages: $(STAMPS)/messages
+
+# Developers: refresh the catalogues after changing strings (needs gettext).
+makemessages: deps
+	$(PY) manage.py makemessages --locale fr --locale nl --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
+
+$(STAMPS)/static: $(STATIC_SOURCES) $(STAMPS)/deps
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@touch $@
+
+static: $(STAMPS)/static
+
+migrate: deps
+	$(PY) manage.py migrate --noinput
+
+seed: migrate messages
+	$(PY) manage.py seed_demo
+
+setup: deps messages static migrate seed
+
+## The two commands -------------------------------------------------------------
+
+# Serves HTTP and websockets with daphne and runs the background-task worker
+# beside it; Ctrl-C stops both.
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README)"
+	@mkdir -p var; trap "kill 0" EXIT INT TERM; \
+	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: test-deps messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: test-deps messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m bench $(BENCH_ARGS)
+
+## Maintenance -------------------------------------------------------------------
+
+check: deps
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Re-resolve the pinned set from pyproject.toml in a throwaway venv.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet $$($(PYTHON) -c 'import tomllib;d=tomllib.load(open("pyproject.toml","rb"))["project"];print(" ".join(repr(x) for x in d["dependencies"]+d["optional-dependencies"]["test"]))' | tr -d "'")
+	( echo '# Full pinned dependency set (runtime + tests). Regenerate with `make lock`.'; .venv-lock/bin/pip freeze | grep -v -E '^(pip|setuptools)==' ) > requirements.lock
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(STAMPS) var db.sqlite3 db.sqlite3-* .pytest_cache

@@ -1,0 +1,9 @@
+"""WSGI entry point: page traffic may be served by WSGI workers in production
+while /ws/ goes to the ASGI processes (see docs/deployment.md)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+application = get_wsgi_application()
