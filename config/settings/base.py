@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "cms",
+    "demo",
     # Wagtail and content translation.
     "wagtail_localize",
     "wagtail_localize.locales",

@@ -1,0 +1,27 @@
+"""`python manage.py seed_demo`: the demo content of `make run`. Idempotent:
+running it again updates what exists and creates nothing twice."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.people import DEMO_PASSWORD, seed_people
+
+
+class Command(BaseCommand):
+    help = "Create the demo partners, people and site pages (refused with production settings)."
+
+    def handle(self, *args, **options):
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError("seed_demo refuses to run with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
+        partners = seed_people()
+        try:
+            from demo.cms import seed_cms
+        except ImportError:  # the site pages arrive with the cms app
+            seed_cms = None
+        if seed_cms is not None:
+            seed_cms(partners=partners)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
+            )
+        )
