@@ -1,0 +1,55 @@
+"""`make bench`: start a throwaway PostgreSQL, migrate, seed the demo data and
+run every benchmark, printing medians, p95 and ratios to the baseline of the
+same run. Results: copy the printed tables into bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=200, help="timed runs per case (after warm-up)")
+    args = parser.parse_args()
+
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+
+        from bench import site_pages
+
+        output = [
+            "## Foundation: page rendering",
+            "",
+            site_pages.in_process(args.repeat),
+            "",
+            site_pages.through_daphne(args.repeat),
+        ]
+        text = "\n".join(output)
+        print(text)
+        results = ROOT / "bench" / "results"
+        results.mkdir(exist_ok=True)
+        (results / "latest.md").write_text(text + "\n")
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

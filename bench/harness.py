@@ -1,0 +1,50 @@
+"""Small timing harness: medians and p95 of repeated calls, ratios against a
+baseline measured in the same run. Seconds live here, never in tests."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    name: str
+    samples: list[float]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples) * 1000
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+
+
+def measure(name: str, call: Callable[[], object], *, repeat: int, warmup: int = 10) -> Result:
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return Result(name, samples)
+
+
+def table(title: str, results: list[Result], baseline: Result) -> str:
+    lines = [
+        f"### {title}",
+        "",
+        f"baseline: {baseline.name} ({len(baseline.samples)} runs)",
+        "",
+        "| case | median ms | p95 ms | ratio to baseline (median) |",
+        "|---|---:|---:|---:|",
+    ]
+    for result in [baseline, *results]:
+        ratio = result.median_ms / baseline.median_ms if baseline.median_ms else float("nan")
+        lines.append(f"| {result.name} | {result.median_ms:.2f} | {result.p95_ms:.2f} | {ratio:.2f}x |")
+    return "\n".join(lines)
