@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "cms",
+    "courses",
     "demo",
     # Wagtail and content translation.
     "wagtail_localize",
