@@ -4,10 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Membership
 
+from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
 
 class MembershipInline(admin.TabularInline):
+    """Staff give people their partner and role here (see partners.Membership)."""
+
     model = Membership
     extra = 0
     autocomplete_fields = ["partner"]
@@ -15,9 +18,12 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
     ordering = ["email"]
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role", "memberships__partner__country"]
+    # Also what the Membership/Partner admins' user autocomplete searches.
     search_fields = ["email", "full_name"]
     inlines = [MembershipInline]
     fieldsets = (
@@ -26,4 +32,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "preferred_language", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
