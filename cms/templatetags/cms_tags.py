@@ -4,7 +4,12 @@ from django import template
 from django.conf import settings
 from django.urls import translate_url
 from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from html import unescape
 from wagtail.models import Locale, Page
+
+from cms.selectors import footer_text_for, menu_items_for
 
 register = template.Library()
 
@@ -46,25 +51,51 @@ def language_switcher(context):
     }
 
 
+def _active_locale() -> Locale | None:
+    try:
+        return Locale.get_active()
+    except Locale.DoesNotExist:
+        return None
+
+
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
+    """The active language's top-level pages; the current section is marked
+    so assistive technology announces where the visitor is."""
     request = context.get("request")
-    try:
-        locale = Locale.get_active()
-    except Locale.DoesNotExist:
-        return {"items": []}
-    root = Page.objects.filter(depth=2, locale=locale).first()
-    items = []
-    if root is not None:
-        items = list(root.get_children().live().in_menu().specific().only("title", "url_path", "locale"))
+    locale = _active_locale()
+    items = menu_items_for(request=request, locale=locale) if locale is not None else []
     current = context.get("page")
-    return {
-        "request": request,
-        "items": items,
-        "current_path": getattr(current, "url_path", None),
-    }
+    current_path = getattr(current, "url_path", None) or ""
+    entries = []
+    for item in items:
+        if item.url_path == current_path:
+            state = "page"
+        elif current_path.startswith(item.url_path):
+            state = "true"
+        else:
+            state = ""
+        entries.append({"page": item, "aria_current": state})
+    return {"request": request, "items": entries}
 
 
 @register.inclusion_tag("includes/footer.html", takes_context=True)
 def site_footer(context):
-    return {"request": context.get("request"), "programme_name": settings.PROGRAMME_NAME}
+    """The funding statement of the active language (see selectors.footer_text_for
+    for the fallbacks); the template has a built-in sentence for the last resort."""
+    return {
+        "request": context.get("request"),
+        "programme_name": settings.PROGRAMME_NAME,
+        "footer": footer_text_for(locale=_active_locale()),
+    }
+
+
+@register.filter
+def search_snippet(page, words: int = 30) -> str:
+    """A short plain-text summary of a search result: the editor's search
+    description when there is one, else the page's introduction."""
+    text = getattr(page, "search_description", "") or ""
+    if not text:
+        intro = getattr(page, "intro", "") or ""
+        text = strip_tags(str(intro))
+    return Truncator(unescape(text)).words(words)
