@@ -32,6 +32,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+    def get_inlines(self, request, obj):
+        # Like Django's UserAdmin, adding is a short first step (email and
+        # password); Django then opens the change page, where memberships
+        # are given.
+        return self.inlines if obj is not None else []
+
     add_fieldsets = (
         (
             None,
