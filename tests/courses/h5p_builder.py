@@ -171,7 +171,9 @@ MALFORMED: dict[str, tuple[Callable[[], bytes], str, dict[str, int]]] = {
     "empty file": (lambda: b"", "not_zip", {}),
     "truncated zip": (lambda: _valid()[: len(_valid()) // 2], "corrupt_zip", {}),
     "archive larger than any package": (
-        lambda: build_h5p(extra=[("content/noise.bin.txt", random.Random(1).randbytes(64 * 1024))], compression=zipfile.ZIP_STORED),
+        lambda: build_h5p(
+            extra=[("content/noise.txt", random.Random(1).randbytes(64 * 1024))], compression=zipfile.ZIP_STORED
+        ),
         "archive_too_large",
         {"H5P_MAX_TOTAL_BYTES": 8 * 1024, "H5P_MAX_ENTRIES": 10},
     ),
@@ -204,7 +206,11 @@ MALFORMED: dict[str, tuple[Callable[[], bytes], str, dict[str, int]]] = {
         "file_too_large",
         {"H5P_MAX_FILE_BYTES": 100 * 1024},
     ),
-    ".html in content": (lambda: build_h5p(extra=[("content/page.html", b"<script></script>")]), "disallowed_extension", {}),
+    ".html in content": (
+        lambda: build_h5p(extra=[("content/page.html", b"<script></script>")]),
+        "disallowed_extension",
+        {},
+    ),
     ".php in a library": (lambda: build_h5p(extra=[(f"{LIBRARY}/shell.php", b"<?php ?>")]), "disallowed_extension", {}),
     ".exe in content": (lambda: build_h5p(extra=[("content/setup.exe", b"MZ")]), "disallowed_extension", {}),
     ".svg in content": (lambda: build_h5p(extra=[("content/image.svg", b"<svg/>")]), "disallowed_extension", {}),

@@ -146,7 +146,13 @@ def test_safe_paths(path):
 
 @pytest.mark.parametrize(
     ("path", "ignored"),
-    [(".DS_Store", True), ("__MACOSX/x", True), ("content/.x.json", True), ("a/_b/c.js", True), ("content/a_b.json", False)],
+    [
+        (".DS_Store", True),
+        ("__MACOSX/x", True),
+        ("content/.x.json", True),
+        ("a/_b/c.js", True),
+        ("content/a_b.json", False),
+    ],
 )
 def test_ignored_names(path, ignored):
     assert is_ignored(path) is ignored
@@ -161,3 +167,25 @@ def test_messages_stay_lazy_until_read():
     assert isinstance(caught.value.message_template, Promise)
     assert caught.value.params == {"name": "content/page.html", "extension": "html"}
     assert str(caught.value) == caught.value.message
+
+
+def test_directory_entries_are_accepted_but_not_listed_as_files():
+    archive = build_h5p(extra=[("content/", b""), (f"{LIBRARY}/", b""), ("content/images/", b"")])
+
+    manifest = validate_h5p(io.BytesIO(archive))
+
+    assert [info.filename for info in manifest.files] == sorted(fixture_files())
+
+
+def test_caps_default_to_the_reference_servers_limits(settings):
+    from courses.h5p import conf
+
+    names = ("H5P_MAX_TOTAL_BYTES", "H5P_MAX_FILE_BYTES", "H5P_MAX_ENTRIES", "H5P_CONTENT_ROOT", "H5P_CONTENT_ORIGIN")
+    for name in names:
+        if hasattr(settings, name):
+            delattr(settings, name)
+    settings.MEDIA_ROOT = "/srv/media"
+
+    assert (conf.max_total_bytes(), conf.max_file_bytes(), conf.max_entries()) == (64 * 2**20, 16 * 2**20, 5000)
+    assert str(conf.content_root()) == "/srv/media/h5p"
+    assert conf.content_origin() == ""
