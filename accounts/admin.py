@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,11 @@ from partners.models import Membership
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
+
+# Django's admin login form checks the password only: it would skip
+# two-factor authentication and allauth's rate limits. Anonymous visitors are
+# sent to allauth's login instead (allauth's documented recipe).
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 class MembershipInline(admin.TabularInline):

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from partners.models import Membership
 from partners.services import membership_set
 
-from .helpers import make_user
+from .helpers import PASSWORD, login, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,22 @@ def test_admin_is_closed_to_non_staff(client, user):
     client.force_login(user)
     response = client.get("/django-admin/accounts/user/")
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_admin_login_goes_through_allauth(client, method):
+    # Otherwise a staff member's password alone would open the admin,
+    # bypassing two-factor authentication and the login rate limits.
+    superuser = make_user(email="root@example.org", is_staff=True, is_superuser=True)
+    data = {"username": superuser.email, "password": PASSWORD} if method == "post" else None
+    response = getattr(client, method)("/django-admin/login/?next=/django-admin/", data)
+    assert response.status_code == 302
+    assert response["Location"] == "/en/accounts/login/?next=%2Fdjango-admin%2F"
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_reach_admin_after_allauth_login(client):
+    superuser = make_user(email="root@example.org", is_staff=True, is_superuser=True)
+    response = login(client, email=superuser.email, next="/django-admin/")
+    assert response["Location"] == "/django-admin/"
+    assert client.get("/django-admin/").status_code == 200

@@ -129,6 +129,9 @@ def test_add_email_address(client, user):
     assert mail.outbox[-1].to == ["second@example.org"]
     page = client.get("/en/accounts/email/").content.decode()
     assert "second@example.org" in page
+    # The address radios are a labelled group.
+    assert "<legend>The following email addresses are associated with your account:</legend>" in page
+    assert page.count('type="radio"') == 2
 
 
 # --- Wrong input gets a clear answer, never a 500 ---------------------------
