@@ -230,6 +230,16 @@ STORAGES = {
 }
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
+# --- H5P packages (defaults mirrored in courses/h5p/conf.py) -----------------
+# Caps follow the H5P reference servers (REFERENCE.md): checked from the zip's
+# directory before extracting and again while extracting.
+H5P_MAX_TOTAL_BYTES = env.int("H5P_MAX_TOTAL_BYTES", default=64 * 1024 * 1024)
+H5P_MAX_FILE_BYTES = env.int("H5P_MAX_FILE_BYTES", default=16 * 1024 * 1024)
+H5P_MAX_ENTRIES = env.int("H5P_MAX_ENTRIES", default=5000)
+H5P_CONTENT_ROOT = env.path("H5P_CONTENT_ROOT", default=str(Path(MEDIA_ROOT) / "h5p"))
+# Separate origin that serves package files into a sandboxed iframe (player not built yet).
+H5P_CONTENT_ORIGIN = env.str("H5P_CONTENT_ORIGIN", default="")
+
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Bridgeline"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
