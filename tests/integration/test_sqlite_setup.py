@@ -1,0 +1,65 @@
+"""The zero-setup path of `make run`: SQLite, development settings, demo
+data. Run as separate processes in a temporary folder so that the checkout's
+own database and key files are never touched."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.support.processes import clean_env, manage, random_secret_key
+
+pytestmark = pytest.mark.integration
+
+
+def _counts(database) -> dict[str, int]:
+    with sqlite3.connect(database) as db:
+        return {
+            table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("accounts_user", "partners_partner", "partners_membership", "wagtailcore_page")
+        }
+
+
+@pytest.fixture(scope="module")
+def sqlite_env(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sqlite-setup")
+    database = folder / "x.sqlite3"
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        DATABASE_URL=f"sqlite:///{database}",
+        SECRET_KEY=random_secret_key(),
+        MEDIA_ROOT=str(folder / "media"),
+        STATIC_ROOT=str(folder / "static"),
+    )
+    return folder, database, env
+
+
+def test_migrate_then_seed_demo_twice_on_sqlite(sqlite_env):
+    folder, database, env = sqlite_env
+    migrated = manage("migrate", "--noinput", env=env, cwd=folder)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+
+    first = manage("seed_demo", env=env, cwd=folder)
+    assert first.returncode == 0, first.stdout + first.stderr
+    after_first = _counts(database)
+    assert after_first["partners_partner"] == 4
+    assert after_first["accounts_user"] >= 21  # 4 x 5 people + staff
+
+    second = manage("seed_demo", env=env, cwd=folder)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert _counts(database) == after_first, "seed_demo is not idempotent"
+
+
+def test_seed_demo_refuses_production_settings(sqlite_env):
+    folder, database, _ = sqlite_env
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=random_secret_key(),
+        ALLOWED_HOSTS="bridgeline.example",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
+    result = manage("seed_demo", env=env, cwd=folder)
+    assert result.returncode != 0
+    assert "seed_demo refuses" in result.stderr and "DEMO_DATA_ALLOWED" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, "a refusal, not a crash"
