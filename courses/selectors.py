@@ -1,0 +1,182 @@
+"""Questions about courses, for the course templates and the learning app.
+
+Every function here runs a fixed number of queries whatever the number of
+modules, lessons or blocks (tests/courses/test_pages.py counts them): the
+outline is two queries, and a lesson's blocks are read from the page's JSON
+(`StreamValue.raw_data`) without resolving images, documents or packages.
+
+Evidence keys: the learning app records progress on (course
+translation_key, lesson translation_key, block id); `BlockRef.id` is that
+block id and is the same in every translation (see courses/blocks.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from django.db.models import prefetch_related_objects
+from wagtail.blocks import StreamValue
+from wagtail.models import Page
+
+from .blocks import LessonStreamBlock
+from .pages import CourseIndexPage, CoursePage, LessonPage, ModulePage
+
+_KINDS = frozenset(LessonStreamBlock.base_blocks)
+
+
+@dataclass(frozen=True)
+class BlockRef:
+    """A required block of a lesson: its stable id and its kind (the
+    StreamField block name: text, image, video, resource, h5p, quiz,
+    reflection, session)."""
+
+    id: str
+    kind: str
+
+
+@dataclass
+class LessonOutline:
+    page: LessonPage
+    required_blocks: list[BlockRef] = field(default_factory=list)
+
+    @property
+    def translation_key(self) -> UUID:
+        return self.page.translation_key
+
+    @property
+    def title(self) -> str:
+        return self.page.title
+
+
+@dataclass
+class ModuleOutline:
+    page: ModulePage
+    lessons: list[LessonOutline] = field(default_factory=list)
+
+    @property
+    def translation_key(self) -> UUID:
+        return self.page.translation_key
+
+    @property
+    def title(self) -> str:
+        return self.page.title
+
+    @property
+    def estimated_minutes(self) -> int:
+        return sum(lesson.page.estimated_minutes for lesson in self.lessons)
+
+
+def courses_in(*, index: CourseIndexPage) -> list[CoursePage]:
+    """The live courses under a course index, in tree order (one query)."""
+    return list(CoursePage.objects.live().child_of(index).select_related("partner").order_by("path"))
+
+
+def trainers_of(*, course: CoursePage) -> list:
+    """The course's trainers (users) in the editor's order (one query)."""
+    return [row.user for row in course.trainers.select_related("user").order_by("sort_order")]
+
+
+def course_outline(*, course: CoursePage) -> list[ModuleOutline]:
+    """The live modules of `course`, in tree order, each with its live
+    lessons and their required blocks. Two queries.
+
+    A lesson under an unpublished module is left out: it is not part of the
+    course learners see, so it cannot be required for completion.
+    """
+    modules = {
+        module.path: ModuleOutline(page=module)
+        for module in ModulePage.objects.live().child_of(course).order_by("path")
+    }
+    if not modules:
+        return []
+    lessons = (
+        LessonPage.objects.live()
+        .descendant_of(course)
+        .filter(depth=course.depth + 2)
+        .order_by("path")
+    )
+    for lesson in lessons:
+        module = modules.get(lesson.path[: -Page.steplen])
+        if module is not None:
+            module.lessons.append(LessonOutline(page=lesson, required_blocks=required_blocks_for(lesson)))
+    return list(modules.values())
+
+
+def required_blocks_for(lesson: LessonPage) -> list[BlockRef]:
+    """The blocks of `lesson` that must be completed, in page order. No queries.
+
+    Read from the stored JSON: a block saved before `required` existed, or
+    built in code without it, counts as required (the block's default).
+    Blocks of a kind that no longer exists in LessonStreamBlock are ignored.
+    """
+    refs = []
+    for item in _raw_blocks(lesson.body):
+        kind = item.get("type")
+        value = item.get("value")
+        if kind not in _KINDS or not item.get("id"):
+            continue
+        if isinstance(value, dict) and not value.get("required", True):
+            continue
+        refs.append(BlockRef(id=str(item["id"]), kind=kind))
+    return refs
+
+
+def lesson_block(*, lesson: LessonPage, block_id: str):
+    """The bound block (`.id`, `.block_type`, `.value`) of `lesson` with
+    this id, or None: how the learning app reads a quiz's answers or an H5P
+    activity's threshold when it marks an attempt."""
+    for child in lesson.body:
+        if child.id == block_id:
+            return child
+    return None
+
+
+def module_context(*, module: ModulePage) -> dict:
+    """What a module page shows: its course and its live lessons (two queries)."""
+    course = CoursePage.objects.filter(path=module.path[: -Page.steplen]).first()
+    lessons = list(LessonPage.objects.live().child_of(module).defer("body").order_by("path"))
+    return {"course": course, "lessons": lessons}
+
+
+def lesson_context(*, lesson: LessonPage) -> dict:
+    """What a lesson page shows around its blocks: the module and course
+    (breadcrumbs), the previous and next lessons of the module, and the
+    lesson's images with their renditions prefetched. A fixed number of
+    queries for any number of blocks; chooser blocks (images, documents, H5P
+    packages) are loaded in one query per kind by Wagtail itself.
+    """
+    module_path = lesson.path[: -Page.steplen]
+    course_path = module_path[: -Page.steplen]
+    ancestors = {page.path: page for page in Page.objects.filter(path__in=[module_path, course_path])}
+    siblings = list(
+        Page.objects.live()
+        .filter(path__startswith=module_path, depth=lesson.depth)
+        .order_by("path")
+        .only("id", "title", "path", "url_path", "depth", "locale_id")
+    )
+    position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), None)
+    previous_lesson = next_lesson = None
+    if position is not None:
+        previous_lesson = siblings[position - 1] if position > 0 else None
+        next_lesson = siblings[position + 1] if position + 1 < len(siblings) else None
+
+    images = [
+        child.value["image"]
+        for child in lesson.body
+        if child.block_type == "image" and child.value.get("image") is not None
+    ]
+    if images:
+        prefetch_related_objects(images, "renditions")
+    return {
+        "module": ancestors.get(module_path),
+        "course": ancestors.get(course_path),
+        "previous_lesson": previous_lesson,
+        "next_lesson": next_lesson,
+        "required_block_ids": {ref.id for ref in required_blocks_for(lesson)},
+    }
+
+
+def _raw_blocks(stream: StreamValue):
+    raw = stream.raw_data if isinstance(stream, StreamValue) else (stream or [])
+    return [item for item in raw if isinstance(item, dict)]
