@@ -17,7 +17,7 @@ from .selectors import language_of
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def save_user(self, request, user, form, commit=True):
+    def save_user(self, request: HttpRequest, user, form, commit: bool = True):
         # New accounts keep the language they signed up in, so mails and the
         # interface stay in it after logging in again.
         language = translation.get_language() or settings.LANGUAGE_CODE

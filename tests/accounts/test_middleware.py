@@ -127,3 +127,29 @@ def test_selector_reads_roles_and_authenticators(trainer, partner):
     assert two_factor_required_for(user=trainer)
     activate_totp(trainer)
     assert not two_factor_required_for(user=trainer)
+
+
+def _call_middleware(request):
+    from django.http import HttpResponse
+
+    from accounts.middleware import RequireTwoFactorMiddleware
+
+    return RequireTwoFactorMiddleware(lambda request: HttpResponse("ok"))(request)
+
+
+@override_settings(MFA_REQUIRED_ROLES=["trainer"])
+def test_no_queries_for_anonymous_requests(rf, django_assert_num_queries):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/en/")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(0):
+        assert _call_middleware(request).status_code == 200
+
+
+@override_settings(MFA_REQUIRED_ROLES=[])
+def test_no_queries_when_no_role_requires_two_factor(rf, trainer, django_assert_num_queries):
+    request = rf.get("/en/")
+    request.user = trainer
+    with django_assert_num_queries(0):
+        assert _call_middleware(request).status_code == 200

@@ -134,3 +134,11 @@ def test_too_many_login_requests_get_429(client, user, settings):
     assert response.status_code == 429
     assert "<h1>" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_signed_in_message_is_in_the_users_language(client, user):
+    user.preferred_language = "nl"
+    user.save()
+    response = login(client, email=user.email, lang="en")
+    page = client.get(response["Location"]).content.decode()
+    assert f"Je bent nu ingelogd als {user.email}." in page
