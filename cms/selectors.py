@@ -97,7 +97,10 @@ def partner_pages_by_country(*, index: PartnerIndexPage) -> list[CountryGroup]:
 def footer_text_for(*, locale: Locale | None) -> FooterText | None:
     """The footer of `locale`, else of the default locale, else None."""
     footers = FooterText.objects.select_related("funder_logo").order_by("pk")
-    candidates: list[Locale] = [loc for loc in (locale, _default_locale()) if loc is not None]
+    candidates: list[Locale] = []
+    for candidate in (locale, _default_locale()):
+        if candidate is not None and candidate not in candidates:
+            candidates.append(candidate)
     for candidate in candidates:
         footer = footers.filter(locale=candidate).first()
         if footer is not None:

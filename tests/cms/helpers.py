@@ -36,6 +36,8 @@ def add_page(*, parent: Page, page: Page, publish: bool = True) -> Page:
     page.locale = parent.locale
     if not page.slug:
         page.slug = f"page-{next(_counter)}"
+    # Page.live defaults to True; a draft must say so before it is saved.
+    page.live = publish
     parent.add_child(instance=page)
     if publish:
         page.save_revision().publish()
@@ -74,3 +76,10 @@ def make_resource(*, title: str | None = None, language: str = "en", audience: s
     resource.file.close()
     resource.save()
     return resource
+
+
+def make_image(*, title: str = "Logo"):
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    return get_image_model().objects.create(title=title, file=get_test_image_file(size=(120, 60)))
