@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Membership, Partner
 
@@ -11,6 +12,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    # Partners' websites are https; also silences Django 6's scheme change warning.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "country", "default_language", "is_active"]
     list_filter = ["country", "is_active"]
     search_fields = ["name", "slug"]

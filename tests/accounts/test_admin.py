@@ -27,10 +27,6 @@ def membership(user, partner):
     return membership_set(user=user, partner=partner, role="trainer")
 
 
-# Partner.website is a URLField; until partners/admin.py passes
-# assume_scheme="https" (reported to the partners owner), Django 5.2 warns
-# when building the partner form. The warning is not what this test is about.
-@pytest.mark.filterwarnings("ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning")
 def test_admin_pages_open(admin_client, user, partner, membership):
     for path in [
         "/django-admin/accounts/user/",

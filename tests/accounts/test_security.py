@@ -142,3 +142,15 @@ def test_signed_in_message_is_in_the_users_language(client, user):
     response = login(client, email=user.email, lang="en")
     page = client.get(response["Location"]).content.decode()
     assert f"Je bent nu ingelogd als {user.email}." in page
+
+
+@pytest.mark.django_db
+def test_wagtail_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/accounts/login/")
+    assert "next=/admin/" in response["Location"]
+    # The admin itself sends anonymous editors to the same place.
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
