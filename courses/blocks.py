@@ -38,9 +38,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.list_block import ListBlockValidationError
+from wagtail.embeds import embeds
+from wagtail.embeds.exceptions import EmbedException
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from cms.blocks import DocumentLinkBlock, ImageBlock, ParagraphBlock, VideoEmbedBlock
@@ -99,7 +102,10 @@ class VideoBlock(VideoEmbedBlock):
     a <details> element under the player. The player itself is fetched from
     the provider (oEmbed) when the page renders and cached in wagtail's Embed
     table; when the provider cannot be reached the template shows a plain link
-    instead (Wagtail's EmbedValue.html is then empty).
+    instead. (Wagtail's own EmbedValue.html swallows the failure but still
+    returns an empty wrapper <div>, and a failed fetch is not cached, so the
+    block asks for the embed itself and tells the template whether there is a
+    player to show.)
     """
 
     transcript = blocks.RichTextBlock(
@@ -117,6 +123,24 @@ class VideoBlock(VideoEmbedBlock):
             "required": True,
         }
         description = _("A YouTube or Vimeo video and its transcript.")
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        context["player"] = _player_html(value.get("embed"))
+        return context
+
+
+def _player_html(embed_value) -> str:
+    """The provider's player HTML, or "" when there is none to show."""
+    if not embed_value or not getattr(embed_value, "url", ""):
+        return ""
+    try:
+        embed = embeds.get_embed(embed_value.url, embed_value.max_width, embed_value.max_height)
+    except EmbedException:
+        return ""
+    if not (embed.html or "").strip():
+        return ""
+    return render_to_string("wagtailembeds/embed_frontend.html", {"embed": embed})
 
 
 class ResourceBlock(DocumentLinkBlock):

@@ -187,6 +187,13 @@ class CoursePage(Page):
         verbose_name = _("course")
         verbose_name_plural = _("courses")
 
+    @property
+    def hours_for_plural(self) -> int:
+        """An integer for gettext's plural choice (it refuses decimals):
+        whole hours as they are, fractions as "many" (1.5 hours)."""
+        hours = self.estimated_hours or Decimal("0")
+        return int(hours) if hours == hours.to_integral_value() else 2
+
     def audience_labels(self) -> list[str]:
         labels = dict(Audience.choices)
         return [labels[code] for code in self.audience if code in labels]
