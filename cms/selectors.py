@@ -86,6 +86,8 @@ def partner_pages_by_country(*, index: PartnerIndexPage) -> list[CountryGroup]:
         .public()
         .filter(partner__in=active_partners())
         .select_related("partner", "partner__logo")
+        # The logo's renditions in the same round trip, not one query per card.
+        .prefetch_related("partner__logo__renditions")
         .order_by("partner__name")
     )
     groups = {code: CountryGroup(code=code, label=label) for code, label in Country.choices}
@@ -96,7 +98,9 @@ def partner_pages_by_country(*, index: PartnerIndexPage) -> list[CountryGroup]:
 
 def footer_text_for(*, locale: Locale | None) -> FooterText | None:
     """The footer of `locale`, else of the default locale, else None."""
-    footers = FooterText.objects.select_related("funder_logo").order_by("pk")
+    footers = (
+        FooterText.objects.select_related("funder_logo").prefetch_related("funder_logo__renditions").order_by("pk")
+    )
     candidates: list[Locale] = []
     for candidate in (locale, _default_locale()):
         if candidate is not None and candidate not in candidates:

@@ -94,3 +94,29 @@ def test_seeded_translations_have_translated_slugs_and_text(partners):
     assert "cofinancé par l’Union européenne" in client.get("/fr/").content.decode()
     assert "medegefinancierd door de Europese Unie" in client.get("/nl/").content.decode()
     assert "co-funded by the European Union" in client.get("/en/").content.decode()
+    # Search finds the seeded pages of each language, and only those.
+    for code, query, title in [("en", "prevention", "About the programme"),
+                               ("fr", "jeunes", "À propos du programme"),
+                               ("nl", "jongeren", "Over het programma")]:
+        html = client.get(f"/{code}/search/", {"q": query}).content.decode()
+        assert title in html, code
+
+
+def test_seeded_home_links_to_pages_in_its_own_language(partners):
+    seed_cms(partners=partners)
+    client = Client()
+    fr_home = client.get("/fr/").content.decode()
+    assert '<html lang="fr">' in fr_home
+    assert 'href="/fr/bibliotheque-de-ressources/"' in fr_home  # featured page and menu
+    assert "Webinaire : parler avec les jeunes" in fr_home  # news teaser
+    assert "/en/" not in fr_home.split('class="main-nav"')[1].split("</nav>")[0]
+    nl_home = client.get("/nl/").content.decode()
+    assert 'href="/nl/documentatiecentrum/"' in nl_home
+    assert "Samen gewelddadige radicalisering voorkomen" in nl_home
+
+
+def test_seeded_language_switcher_targets_translations(partners):
+    seed_cms(partners=partners)
+    html = Client().get("/en/about/").content.decode()
+    assert "next=/fr/a-propos/" in html
+    assert "next=/nl/over-ons/" in html
