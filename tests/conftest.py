@@ -13,7 +13,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -23,6 +26,20 @@ from tests.support.live_server import AsgiServer, MailOutbox, shared_cache_setti
 from tests.support.postgres import free_port
 
 redis_server = factories.redis_proc(port=free_port())
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session):
+    """Compile stale message catalogues as `make test` does (`make messages`),
+    so that a plain `pytest` run sees the current French and Dutch texts.
+    Before any test runs: Django caches a catalogue once it has loaded it,
+    and the forked server inherits that cache."""
+    stale = [
+        po for po in (ROOT / "locale").glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -38,6 +55,21 @@ def _reset_language():
 
 
 # --- The real ASGI server ------------------------------------------------------
+
+_serialized_contents: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's database setup, plus a copy of what it serialized for
+    `serialized_rollback` (see `_live_db_clean_slate`)."""
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            _serialized_contents[alias] = contents
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +105,16 @@ def _live_db_clean_slate(request, django_db_setup, django_db_blocker):
             "transactional database access with serialized rollback."
         )
     from django.core.management import call_command
+    from django.db import connections
 
+    # Django keeps connections in an asgiref Local that switches from
+    # thread-local to context-local storage while an event loop runs in the
+    # thread, and sync Playwright keeps one running: the browser tests then
+    # get fresh connection objects without the serialized data that
+    # django_db_setup attached to the first ones. Attach it again.
+    for alias, contents in _serialized_contents.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
 
@@ -106,6 +147,7 @@ def asgi_live_server(_live_db_clean_slate, transactional_db, django_db_serialize
     from django.core.cache import cache
 
     settings.CACHES = shared_cache_settings(_asgi_server.cache_directory)
+    settings.MEDIA_ROOT = _asgi_server.media_root
     cache.clear()
     _asgi_server.outbox.clear()
     live = LiveServer(url=_asgi_server.url, ws_url=_asgi_server.ws_url, outbox=_asgi_server.outbox, server=_asgi_server)

@@ -19,6 +19,7 @@ tests (which keep Django's locmem outbox and their own settings):
   in the process that saved the Site; with one shared cache a page tree
   seeded by the test is seen by the server at once, and allauth's rate-limit
   counters can be reset between tests;
+* uploads (MEDIA_ROOT) go to the temporary folder, never the checkout's var/;
 * `DJANGO_ALLOW_ASYNC_UNSAFE` is dropped: the browser tests need it in the
   parent (sync Playwright keeps an event loop running in the main thread),
   but the server must keep Django's async-safety checks, as in production.
@@ -149,6 +150,8 @@ class AsgiServer:
         self.outbox.directory.mkdir()
         self.cache_directory = self.directory / "cache"
         self.cache_directory.mkdir()
+        self.media_root = self.directory / "media"
+        self.media_root.mkdir()
         self.log_path = self.directory / "server.log"
         self.log_path.touch()
         from django.conf import settings
@@ -157,6 +160,7 @@ class AsgiServer:
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.outbox.directory),
             "WHITENOISE_USE_FINDERS": True,
+            "MEDIA_ROOT": str(self.media_root),
             "CACHES": shared_cache_settings(self.cache_directory),
             "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, HOST, "localhost"],
             **(extra_settings or {}),
