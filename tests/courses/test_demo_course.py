@@ -1,0 +1,116 @@
+"""The demo course: seeded once whatever the number of runs, and readable in
+English, French and Dutch with the same block ids in every language."""
+
+from __future__ import annotations
+
+import pytest
+from wagtail.documents import get_document_model
+from wagtail.embeds.models import Embed
+from wagtail.models import Page
+
+from courses.models import CourseIndexPage, CoursePage, H5PPackage, LessonPage, ModulePage
+from courses.selectors import course_outline
+from demo.courses import HomeNotTranslated, seed_courses
+from tests.courses.test_blocks import _ids
+from tests.courses.test_pages import locale, make_home, make_partner, make_trainer, unlabelled_controls
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partners():
+    home = make_home()
+    for code in ("fr", "nl"):
+        home.copy_for_translation(locale(code)).save_revision().publish()
+    belgian = make_partner("BE")
+    make_trainer(belgian, name="Lotte Janssens")
+    return [make_partner("GB"), belgian]
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "pages": Page.objects.count(),
+        "courses": CoursePage.objects.count(),
+        "modules": ModulePage.objects.count(),
+        "lessons": LessonPage.objects.count(),
+        "packages": H5PPackage.objects.count(),
+        "documents": get_document_model().objects.count(),
+        "embeds": Embed.objects.count(),
+    }
+
+
+def test_seeding_twice_creates_nothing_twice(partners):
+    course = seed_courses(partners=partners)
+    first = _counts()
+    again = seed_courses(partners=partners)
+
+    assert again.pk == course.pk
+    assert _counts() == first
+    assert first["courses"] == 3  # en, fr, nl
+    assert first["modules"] == 9 and first["lessons"] == 18
+    assert first["packages"] == 1
+    assert course.partner.country == "BE"
+    assert course.trainers.get().user.full_name == "Lotte Janssens"
+
+
+def test_the_course_has_every_activity_the_demo_promises(partners):
+    course = seed_courses(partners=partners)
+    outline = course_outline(course=course)
+    kinds = [ref.kind for module in outline for lesson in module.lessons for ref in lesson.required_blocks]
+
+    assert len(outline) == 3 and all(len(module.lessons) == 2 for module in outline)
+    for kind in ("video", "h5p", "quiz", "reflection", "session"):
+        assert kind in kinds
+    quiz = next(
+        child for lesson in LessonPage.objects.filter(locale__language_code="en") for child in lesson.body
+        if child.block_type == "quiz"
+    )
+    assert len(quiz.value["questions"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("language", "course_text", "lesson_text"),
+    [
+        ("en", "a train-the-trainer course", "Which of these is, on its own, a sign of radicalisation?"),
+        ("fr", "une formation de formateurs", "Lequel de ces éléments est, à lui seul, un signe de radicalisation ?"),
+        ("nl", "een train-de-trainer-opleiding", "Welke van deze elementen is op zichzelf een teken van radicalisering?"),
+    ],
+)
+def test_the_course_renders_in_each_language(client, partners, language, course_text, lesson_text):
+    english = seed_courses(partners=partners)
+    course = english.get_translation(locale(language))
+    lesson = LessonPage.objects.get(
+        translation_key=LessonPage.objects.get(locale__language_code="en", slug="early-signs-and-protective-factors").translation_key,
+        locale=locale(language),
+    )
+    index = CourseIndexPage.objects.get(locale=locale(language))
+
+    for page in (index, course, lesson):
+        assert page.live
+        assert page.url.startswith(f"/{language}/")
+    course_html = client.get(course.url).content.decode()
+    lesson_html = client.get(lesson.url).content.decode()
+
+    assert course_text in course_html
+    assert lesson_text in lesson_html
+    assert "Interactive activity" in lesson_html or language != "en"
+    assert unlabelled_controls(lesson_html) == []
+    if language != "en":
+        assert "Which of these is, on its own" not in lesson_html  # no English left behind
+        assert _ids(lesson) == _ids(LessonPage.objects.get(translation_key=lesson.translation_key, locale__language_code="en"))
+
+
+def test_video_lesson_renders_offline_with_a_link_and_transcript(client, partners):
+    seed_courses(partners=partners)
+    lesson = LessonPage.objects.get(locale__language_code="fr", slug="ce-qu-est-la-radicalisation")
+
+    html = client.get(lesson.url).content.decode()
+
+    assert 'href="https://www.youtube.com/watch?v=bridgeline1"' in html
+    assert "<details" in html and "Quand Samir m’a montré" in html
+
+
+def test_refuses_to_run_before_the_site_is_translated():
+    make_home()
+    with pytest.raises(HomeNotTranslated):
+        seed_courses(partners=[make_partner("BE")])
