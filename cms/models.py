@@ -91,7 +91,14 @@ class HomePage(Page):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage", "cms.NewsIndexPage", "cms.ResourceLibraryPage", "cms.PartnerIndexPage"]
+    # The course catalogue (courses app) hangs off the home page of each language too.
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.NewsIndexPage",
+        "cms.ResourceLibraryPage",
+        "cms.PartnerIndexPage",
+        "courses.CourseIndexPage",
+    ]
 
     class Meta:
         verbose_name = _("home page")

@@ -16,6 +16,7 @@ from cms.models import (
     ResourceLibraryPage,
     StandardPage,
 )
+from courses.models import CourseIndexPage
 from tests.cms.helpers import add_page, make_home, make_partner
 
 
@@ -44,7 +45,7 @@ class PageTreeTests(WagtailPageTestCase):
 
     def test_subpage_types(self):
         self.assertAllowedSubpageTypes(
-            HomePage, {StandardPage, NewsIndexPage, ResourceLibraryPage, PartnerIndexPage}
+            HomePage, {StandardPage, NewsIndexPage, ResourceLibraryPage, PartnerIndexPage, CourseIndexPage}
         )
         self.assertAllowedSubpageTypes(StandardPage, {StandardPage})
         self.assertAllowedSubpageTypes(NewsIndexPage, {NewsPage})
