@@ -4,6 +4,7 @@ running it again updates what exists and creates nothing twice."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.cms import seed_cms
 from demo.people import DEMO_PASSWORD, seed_people
 
 
@@ -14,12 +15,7 @@ class Command(BaseCommand):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
             raise CommandError("seed_demo refuses to run with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
         partners = seed_people()
-        try:
-            from demo.cms import seed_cms
-        except ImportError:  # the site pages arrive with the cms app
-            seed_cms = None
-        if seed_cms is not None:
-            seed_cms(partners=partners)
+        seed_cms(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
