@@ -12,7 +12,6 @@ STAMPS := .stamps
 PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
-APT_PACKAGES := chromium redis-server postgresql fonts-dejavu-core
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 STATIC_SOURCES := $(shell find static */static -type f 2>/dev/null)
 
@@ -34,12 +33,13 @@ deps: $(STAMPS)/deps
 
 # Debian packages for the real servers and browser the tests use. Installed
 # with apt-get when missing (CI and sessions run as root); never assumed.
-$(STAMPS)/system: | $(STAMPS)
+$(STAMPS)/system: Makefile | $(STAMPS)
 	@missing=""; \
 	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
