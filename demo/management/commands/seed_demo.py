@@ -5,17 +5,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.cms import seed_cms
+from demo.courses import seed_courses
 from demo.people import DEMO_PASSWORD, seed_people
 
 
 class Command(BaseCommand):
-    help = "Create the demo partners, people and site pages (refused with production settings)."
+    help = "Create the demo partners, people, site pages and course (refused with production settings)."
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
             raise CommandError("seed_demo refuses to run with these settings (DEMO_DATA_ALLOWED is off, e.g. production).")
         partners = seed_people()
         seed_cms(partners=partners)
+        seed_courses(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
