@@ -61,6 +61,12 @@ def test_footer_shows_funding_statement_of_each_language(site):
 
 
 def test_footer_has_a_statement_before_any_footer_is_written(site):
-    for url in ["/en/about/", "/fr/a-propos/", "/nl/search/"]:
+    from django.utils import translation
+    from django.utils.html import escape
+
+    sentence = "%(programme_name)s is a joint programme of partners in England, France, Belgium (Flanders) and the Netherlands."
+    for url, language in [("/en/about/", "en"), ("/fr/a-propos/", "fr"), ("/nl/search/", "nl")]:
         footer = _footer(Client().get(url).content.decode())
-        assert "joint programme of partners in England, France, Belgium (Flanders) and the Netherlands" in footer
+        with translation.override(language):
+            expected = translation.gettext(sentence) % {"programme_name": "Bridgeline"}
+        assert escape(expected) in footer, language
