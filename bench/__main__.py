@@ -24,6 +24,7 @@ def main() -> int:
     try:
         os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
         import django
 
         django.setup()
