@@ -31,6 +31,7 @@ if settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("learning/", include("learning.urls")),
     path("", include("cms.urls")),
     # Wagtail's catch-all serves the page tree; it must stay last.
     path("", include(wagtail_urls)),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "partners",
     "cms",
     "courses",
+    "learning",
     "demo",
     # Wagtail and content translation.
     "wagtail_localize",
