@@ -1,0 +1,63 @@
+/*
+ * Runs on the H5P content origin, in the player page the lesson frames
+ * (courses/h5p/views.py). Starts h5p-standalone on the package and forwards
+ * the activity's own scored xAPI statements to the lesson page, and only to
+ * the site origin the server put in the configuration.
+ */
+(function () {
+  'use strict';
+
+  var config = JSON.parse(document.getElementById('h5p-player-config').textContent);
+  var container = document.getElementById('h5p-container');
+  var status = document.getElementById('h5p-player-status');
+
+  function send(message) {
+    message.blockId = config.blockId;
+    window.parent.postMessage(message, config.parentOrigin);
+  }
+
+  // Statements about the activity as a whole (not its sub-content, whose
+  // object id carries "?subContentId=") and with a score: what the learning
+  // app records. The server checks them again; this only saves requests.
+  function isActivityResult(statement) {
+    return Boolean(
+      statement && statement.object && statement.object.id === config.activityIri &&
+      statement.result && statement.result.score
+    );
+  }
+
+  function reportHeight() {
+    send({ type: 'bridgeline.resize', height: Math.ceil(document.documentElement.scrollHeight) });
+  }
+
+  new H5PStandalone.H5P(container, {
+    h5pJsonPath: config.h5pJsonPath,
+    frameJs: config.frameJs,
+    frameCss: config.frameCss,
+    embedType: 'div',
+    xAPIObjectIRI: config.activityIri,
+    frame: false,
+    copyright: false,
+    export: false,
+    embed: false,
+    icon: false,
+    fullScreen: false
+  }).then(function () {
+    status.hidden = true;
+    H5P.externalDispatcher.on('xAPI', function (event) {
+      var statement = event.data && event.data.statement;
+      if (isActivityResult(statement)) {
+        send({ type: 'bridgeline.xapi', statement: statement });
+      }
+    });
+    if (window.ResizeObserver) {
+      new ResizeObserver(reportHeight).observe(document.body);
+    }
+    reportHeight();
+    send({ type: 'bridgeline.ready' });
+  }).catch(function (error) {
+    status.textContent = status.getAttribute('data-failed');
+    send({ type: 'bridgeline.error' });
+    throw error;
+  });
+})();
