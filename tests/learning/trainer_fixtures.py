@@ -81,6 +81,10 @@ class World:
     learners: list[User] = field(default_factory=list)
 
     @property
+    def home(self):
+        return self.course.get_parent().get_parent()
+
+    @property
     def course_key(self):
         return self.course.translation_key
 
@@ -90,10 +94,12 @@ class World:
         return lesson.translation_key, blocks_of(lesson)["session"]
 
 
-def make_world(*, modules: int = 2, learners: int = 1, public: bool = False) -> World:
+def make_world(*, modules: int = 2, learners: int = 1, public: bool = False, home=None) -> World:
+    """Pass the `home` of an earlier world to build a second one beside it
+    (make_home replaces the site's root and so deletes the earlier tree)."""
     partner = make_partner("BE")
     other = make_partner("FR")
-    course = make_course(home=make_home(), partner=partner, modules=modules, lessons=1, body=lesson_body())
+    course = make_course(home=home or make_home(), partner=partner, modules=modules, lessons=1, body=lesson_body())
     if public:
         CoursePage.objects.filter(pk=course.pk).update(is_public=True)
         course.refresh_from_db()
