@@ -8,9 +8,12 @@ queries); these functions check the rules of the course itself.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from uuid import UUID
+from decimal import ROUND_HALF_UP, Decimal
+from uuid import UUID, uuid5
 
 from django.db import transaction
 from django.utils import timezone
@@ -186,3 +189,336 @@ def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
                 )
             )
     return ProgressResult(required=len(required), done=len(done_ids), completed=completed, newly_completed=newly)
+
+
+# --- Evidence from the learner ---------------------------------------------------------
+#
+# Every function below takes the learner from the caller (request.user), never
+# from the submitted data, and checks the same three things first: the lesson
+# belongs to a live course the learner is actively enrolled in, it is not
+# locked by the sequential rule, and the block exists in that lesson with the
+# expected kind. The learner's Enrollment row is locked (SELECT ... FOR
+# UPDATE) for the transaction, so two requests of one learner in one course
+# run one after the other: attempt numbers and "already stored?" checks
+# cannot race.
+
+XAPI_COUNTING_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/completed", "http://adlnet.gov/expapi/verbs/passed"})
+# Namespace of the ids given to statements that carry no valid UUID of
+# their own: uuid5(namespace, lesson:block:canonical JSON), so an identical
+# retry gets the same id and is stored once.
+XAPI_STATEMENT_NAMESPACE = UUID("6b0e3a52-3d0c-5d55-9c55-b1d8e1f2a7c4")
+REFLECTION_MAX_LENGTH = 10_000
+# Scores are stored as DECIMAL(12, 4).
+_SCORE_LIMIT = Decimal("100000000")
+
+
+@dataclass(frozen=True)
+class _Open:
+    course_key: UUID
+    enrollment: Enrollment
+
+
+def _open_lesson(*, learner, lesson) -> _Open:
+    """The checks every evidence write starts with (see above)."""
+    from .selectors import lesson_access
+
+    if not getattr(learner, "is_authenticated", False):
+        raise EvidenceRejected(_("Log in to record your progress."), code="not_authenticated")
+    access = lesson_access(learner=learner, lesson=lesson)
+    if not access.visible:
+        raise EvidenceRejected(_("This lesson is not part of a published course."), code="unknown_activity")
+    if not access.is_enrolled:
+        raise EvidenceRejected(_("Enrol in the course to record your progress."), code="not_enrolled")
+    if access.locked:
+        raise EvidenceRejected(
+            _("This module opens when you have completed the previous modules."), code="locked"
+        )
+    enrollment = Enrollment.objects.select_for_update().get(pk=access.enrollment.pk)
+    return _Open(course_key=access.course_key, enrollment=enrollment)
+
+
+def _block_of(*, lesson, block_id: str, kind: str):
+    from courses.selectors import lesson_block
+
+    block = lesson_block(lesson=lesson, block_id=str(block_id)) if block_id else None
+    if block is None:
+        raise EvidenceRejected(_("This activity is not part of the lesson."), code="unknown_activity")
+    if block.block_type != kind:
+        raise EvidenceRejected(_("This activity is of another kind."), code="wrong_block_kind")
+    return block
+
+
+@transaction.atomic
+def lesson_visit_record(*, learner, lesson) -> ProgressResult:
+    """The learner opened `lesson`: completes its reading blocks (text,
+    image, video, resource) and becomes the lesson to continue from."""
+    opened = _open_lesson(learner=learner, lesson=lesson)
+    visit, created = LessonVisit.objects.get_or_create(
+        learner=learner, lesson_key=lesson.translation_key, defaults={"course_key": opened.course_key}
+    )
+    if not created:
+        visit.save(update_fields=["last_visited_at"])
+    enrollment = opened.enrollment
+    enrollment.last_lesson_key = lesson.translation_key
+    enrollment.last_activity_at = timezone.now()
+    enrollment.save(update_fields=["last_lesson_key", "last_activity_at"])
+    return progress_recompute(learner=learner, course_key=opened.course_key)
+
+
+@dataclass(frozen=True)
+class QuizQuestionResult:
+    id: str
+    correct: bool
+    selected: tuple[str, ...]
+
+
+def quiz_mark(*, quiz_value, answers: dict[str, list[str]]) -> list[QuizQuestionResult]:
+    """Mark answers against a quiz block's value (no queries, no writes):
+    a question is correct when the selected set equals the correct set."""
+    results = []
+    for question in quiz_value["questions"].bound_blocks:
+        correct_ids = {answer.id for answer in question.value["answers"].bound_blocks if answer.value.get("correct")}
+        selected = tuple(sorted(set(answers.get(question.id, []))))
+        results.append(QuizQuestionResult(id=question.id, correct=set(selected) == correct_ids, selected=selected))
+    return results
+
+
+def _clean_quiz_answers(*, quiz_value, answers) -> dict[str, list[str]]:
+    if not isinstance(answers, dict):
+        raise EvidenceRejected(_("The answers could not be read."), code="invalid")
+    questions = {question.id: question for question in quiz_value["questions"].bound_blocks}
+    cleaned: dict[str, list[str]] = {question_id: [] for question_id in questions}
+    for question_id, chosen in answers.items():
+        question = questions.get(str(question_id))
+        if question is None:
+            raise EvidenceRejected(_("One of the answers is for a question that is not in this quiz."), code="unknown_question")
+        if isinstance(chosen, str) or not isinstance(chosen, list | tuple):
+            raise EvidenceRejected(_("The answers could not be read."), code="invalid")
+        answer_ids = {answer.id for answer in question.value["answers"].bound_blocks}
+        chosen = sorted({str(answer_id) for answer_id in chosen})
+        if any(answer_id not in answer_ids for answer_id in chosen):
+            raise EvidenceRejected(_("One of the answers is not an answer to its question."), code="unknown_answer")
+        if question.value.get("kind") != "multiple" and len(chosen) > 1:
+            raise EvidenceRejected(_("Choose only one answer for a one-answer question."), code="invalid")
+        cleaned[question.id] = chosen
+    if not any(cleaned.values()):
+        raise EvidenceRejected(_("Choose at least one answer before submitting."), code="unanswered")
+    return cleaned
+
+
+@transaction.atomic
+def quiz_attempt_submit(*, learner, lesson, block_id: str, answers: dict[str, list[str]], submission_id: UUID) -> QuizAttempt:
+    """Mark and store one attempt at a quiz block.
+
+    Idempotent on `submission_id` (a hidden field of the form): submitting
+    the same form twice returns the first attempt and uses no second one.
+    Question and answer ids are the StreamField ids, the same in every
+    language copy. Unanswered questions count as wrong; a form with no
+    answer at all is refused so an accidental click costs no attempt.
+    """
+    opened = _open_lesson(learner=learner, lesson=lesson)
+    try:
+        submission_id = UUID(str(submission_id))
+    except ValueError:
+        raise EvidenceRejected(_("The form was incomplete; reload the page and try again."), code="invalid") from None
+    existing = QuizAttempt.objects.filter(learner=learner, submission_id=submission_id).first()
+    if existing is not None:
+        if existing.block_id != str(block_id):
+            raise EvidenceRejected(_("The form was incomplete; reload the page and try again."), code="invalid")
+        return existing
+    block = _block_of(lesson=lesson, block_id=block_id, kind="quiz")
+    quiz = block.value
+    cleaned = _clean_quiz_answers(quiz_value=quiz, answers=answers)
+    used = QuizAttempt.objects.filter(learner=learner, block_id=block.id).count()
+    allowed = quiz.get("attempts_allowed") or 0
+    if allowed and used >= allowed:
+        raise EvidenceRejected(_("You have used all your attempts at this quiz."), code="no_attempts_left")
+    results = quiz_mark(quiz_value=quiz, answers=cleaned)
+    total = len(results)
+    if not total:
+        raise EvidenceRejected(_("This quiz has no questions."), code="invalid")
+    correct = sum(1 for result in results if result.correct)
+    percent = (Decimal(correct) * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    attempt = QuizAttempt(
+        learner=learner,
+        course_key=opened.course_key,
+        lesson_key=lesson.translation_key,
+        block_id=block.id,
+        submission_id=submission_id,
+        attempt_number=used + 1,
+        answers=cleaned,
+        correct=correct,
+        total=total,
+        percent=percent,
+        passed=percent >= Decimal(quiz.get("pass_mark_percent") or 0),
+    )
+    attempt.full_clean()
+    attempt.save()
+    _touch(opened.enrollment, lesson)
+    progress_recompute(learner=learner, course_key=opened.course_key)
+    return attempt
+
+
+def _touch(enrollment: Enrollment, lesson) -> None:
+    enrollment.last_lesson_key = lesson.translation_key
+    enrollment.last_activity_at = timezone.now()
+    enrollment.save(update_fields=["last_lesson_key", "last_activity_at"])
+
+
+def _number(value) -> Decimal | None:
+    """A JSON number as a Decimal; None for anything else (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return Decimal(str(value))
+
+
+def _invalid_score():
+    return EvidenceRejected(_("The activity reported an impossible score."), code="invalid_score")
+
+
+def _xapi_score(result) -> tuple[Decimal, Decimal] | None:
+    """(raw, max) from result.score, checked; None when there is no score."""
+    if result is None:
+        return None
+    if not isinstance(result, dict):
+        raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
+    score = result.get("score")
+    if score is None:
+        return None
+    if not isinstance(score, dict):
+        raise _invalid_score()
+    raw, maximum = _number(score.get("raw")), _number(score.get("max"))
+    if raw is None or maximum is None or maximum <= 0 or raw < 0 or raw > maximum or maximum >= _SCORE_LIMIT:
+        raise _invalid_score()
+    if "min" in score:
+        minimum = _number(score["min"])
+        if minimum is None or minimum > raw:
+            raise _invalid_score()
+    if "scaled" in score:
+        scaled = _number(score["scaled"])
+        if scaled is None or not (0 <= scaled <= 1):
+            raise _invalid_score()
+    return raw, maximum
+
+
+def _is_sub_content(statement: dict) -> bool:
+    """A statement about a part of the activity (a question inside a
+    question set): it says nothing about the activity as a whole."""
+    object_id = statement["object"]["id"]
+    if "subContentId=" in object_id:
+        return True
+    context = statement.get("context")
+    activities = context.get("contextActivities") if isinstance(context, dict) else None
+    return isinstance(activities, dict) and bool(activities.get("parent"))
+
+
+def _statement_id(*, statement: dict, lesson_key: UUID, block_id: str) -> UUID:
+    given = statement.get("id")
+    if isinstance(given, str):
+        try:
+            return UUID(given)
+        except ValueError:
+            pass
+    canonical = json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return uuid5(XAPI_STATEMENT_NAMESPACE, f"{lesson_key}:{block_id}:{canonical}")
+
+
+@transaction.atomic
+def evidence_xapi_record(*, learner, lesson, block_id: str, statement: dict) -> tuple[XAPIStatement, bool]:
+    """Store an xAPI statement an H5P activity of `lesson` emitted for
+    `learner`; returns (statement, created). A repeated statement (same id,
+    or the same content without an id) returns the stored one.
+
+    The server decides what counts: the learner is the session's (the
+    statement's actor is ignored, H5P makes one up anyway); the activity must
+    be an H5P block of a lesson the learner may work in; the score must be
+    possible. The statement counts towards the block's completion when its
+    verb is completed or passed and raw/max reaches the block's
+    `pass_threshold`.
+
+    Sub-content statements (object id with `subContentId=`, or a
+    contextActivities parent: one question inside a question set) are stored
+    as evidence but never count: only the activity as a whole completes the
+    block. Anything refused raises EvidenceRejected and stores nothing.
+    """
+    if not isinstance(statement, dict):
+        raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
+    verb, obj = statement.get("verb"), statement.get("object")
+    if not (isinstance(verb, dict) and isinstance(verb.get("id"), str) and verb["id"]) or not (
+        isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"]
+    ):
+        raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
+    if len(verb["id"]) > 200:
+        raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
+    opened = _open_lesson(learner=learner, lesson=lesson)
+    block = _block_of(lesson=lesson, block_id=block_id, kind="h5p")
+    result = statement.get("result")
+    score = _xapi_score(result)
+    statement_id = _statement_id(statement=statement, lesson_key=lesson.translation_key, block_id=block.id)
+    existing = XAPIStatement.objects.filter(learner=learner, statement_id=statement_id).first()
+    if existing is not None:
+        return existing, False
+
+    result = result or {}
+    threshold = Decimal(block.value.get("pass_threshold") or 0)
+    counts = (
+        verb["id"] in XAPI_COUNTING_VERBS
+        and score is not None
+        and not _is_sub_content(statement)
+        and score[0] / score[1] >= threshold
+    )
+    duration = result.get("duration")
+    package = block.value.get("package")
+    record = XAPIStatement(
+        learner=learner,
+        course_key=opened.course_key,
+        lesson_key=lesson.translation_key,
+        block_id=block.id,
+        package=package if getattr(package, "pk", None) else None,
+        statement_id=statement_id,
+        verb=verb["id"],
+        score_raw=score[0] if score else None,
+        score_max=score[1] if score else None,
+        success=result.get("success") if isinstance(result.get("success"), bool) else None,
+        completion=result.get("completion") if isinstance(result.get("completion"), bool) else None,
+        duration=duration[:64] if isinstance(duration, str) else "",
+        counts=counts,
+        raw=statement,
+    )
+    # success/completion are nullable booleans declared without blank=True,
+    # which full_clean would refuse as "blank"; they were checked above.
+    record.full_clean(exclude=["success", "completion"])
+    record.save()
+    _touch(opened.enrollment, lesson)
+    if counts:
+        progress_recompute(learner=learner, course_key=opened.course_key)
+    return record, True
+
+
+@transaction.atomic
+def reflection_save(*, learner, lesson, block_id: str, text: str) -> Reflection:
+    """Save (or replace) the learner's private answer to a reflection
+    block. Saving the same text again changes nothing."""
+    opened = _open_lesson(learner=learner, lesson=lesson)
+    block = _block_of(lesson=lesson, block_id=block_id, kind="reflection")
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise EvidenceRejected(_("Write your reflection before saving it."), code="empty")
+    if len(text) > REFLECTION_MAX_LENGTH:
+        raise EvidenceRejected(
+            _("Your reflection is too long: at most %(max)d characters.") % {"max": REFLECTION_MAX_LENGTH},
+            code="too_long",
+        )
+    reflection, created = Reflection.objects.get_or_create(
+        learner=learner,
+        block_id=block.id,
+        defaults={"course_key": opened.course_key, "lesson_key": lesson.translation_key, "text": text},
+    )
+    if not created and reflection.text != text:
+        reflection.text = text
+        reflection.save(update_fields=["text", "updated_at"])
+    _touch(opened.enrollment, lesson)
+    progress_recompute(learner=learner, course_key=opened.course_key)
+    return reflection

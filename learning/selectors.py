@@ -1,0 +1,476 @@
+"""Questions about a learner's record: where they are in a course, what is
+locked, what their dashboard shows.
+
+Every function here runs a fixed number of queries whatever the number of
+modules, lessons, blocks or enrolments (tests/learning/test_selectors.py
+counts them): course structures are read for many courses at once (two
+queries), and completions come from the derived BlockCompletion rows that
+`learning.services.progress_recompute` keeps up to date.
+
+Two copies of a course matter here. The *canonical* copy (the first one
+created, see `services.course_canonical`) defines what is required, so the
+percentage is the same in every language; the *displayed* copy (the page the
+learner is reading, or the one in their language) gives titles and URLs.
+Both are matched on translation keys and block ids, which every copy shares.
+
+Reading only: nothing here writes, so templates and template tags may call
+these freely.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Q
+from django.utils import translation
+from wagtail.models import Page
+
+from courses.pages import CoursePage, LessonPage, ModulePage
+from courses.selectors import LessonOutline, ModuleOutline, required_blocks_for
+
+from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
+
+
+# --- Data returned --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockProgress:
+    id: str
+    kind: str
+    done: bool
+
+
+@dataclass
+class LessonProgress:
+    page: LessonPage
+    blocks: list[BlockProgress]
+    visited: bool
+    locked: bool
+
+    @property
+    def translation_key(self) -> UUID:
+        return self.page.translation_key
+
+    @property
+    def title(self) -> str:
+        return self.page.title
+
+    @property
+    def done(self) -> bool:
+        """All required blocks completed; a lesson with none is done once opened."""
+        return all(block.done for block in self.blocks) if self.blocks else self.visited
+
+
+@dataclass
+class ModuleProgress:
+    page: ModulePage
+    lessons: list[LessonProgress]
+    required: int
+    done: int
+    locked: bool
+
+    @property
+    def translation_key(self) -> UUID:
+        return self.page.translation_key
+
+    @property
+    def title(self) -> str:
+        return self.page.title
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.done, self.required)
+
+    @property
+    def completed(self) -> bool:
+        return all(lesson.done for lesson in self.lessons)
+
+
+@dataclass
+class CourseProgress:
+    """One learner in one course, as the pages show it. Built for anonymous
+    visitors too (nothing done, not enrolled) so templates need no special
+    case."""
+
+    course: CoursePage
+    course_key: UUID
+    enrollment: Enrollment | None
+    completion: CourseCompletion | None
+    modules: list[ModuleProgress]
+    required: int
+    done: int
+    done_block_ids: frozenset[str] = frozenset()
+    next_lesson: LessonProgress | None = None
+    resume_lesson: LessonProgress | None = None
+    _lessons: dict = field(default_factory=dict, repr=False)
+    _module_of: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment is not None and self.enrollment.status == Enrollment.Status.ACTIVE
+
+    @property
+    def was_enrolled(self) -> bool:
+        return self.enrollment is not None and self.enrollment.status == Enrollment.Status.WITHDRAWN
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.done, self.required)
+
+    @property
+    def completed(self) -> bool:
+        return self.completion is not None
+
+    def lesson(self, lesson_key: UUID) -> LessonProgress | None:
+        return self._lessons.get(lesson_key)
+
+    def module_of(self, lesson_key: UUID) -> ModuleProgress | None:
+        return self._module_of.get(lesson_key)
+
+    def module(self, module_key: UUID) -> ModuleProgress | None:
+        return next((module for module in self.modules if module.translation_key == module_key), None)
+
+
+@dataclass
+class DashboardCourse:
+    course: CoursePage
+    course_key: UUID
+    enrollment: Enrollment | None
+    required: int
+    done: int
+    continue_page: Page | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def percent(self) -> int:
+        return _percent(self.done, self.required)
+
+
+@dataclass
+class Dashboard:
+    active: list[DashboardCourse]
+    completed: list[DashboardCourse]
+
+
+@dataclass(frozen=True)
+class LessonAccess:
+    """Whether `learner` may record evidence in a lesson, and why not."""
+
+    course: CoursePage | None
+    course_key: UUID | None
+    enrollment: Enrollment | None
+    visible: bool
+    locked: bool
+    progress: CourseProgress | None
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment is not None and self.enrollment.status == Enrollment.Status.ACTIVE
+
+
+def _percent(done: int, required: int) -> int:
+    return 100 if not required else int(done * 100 / required)
+
+
+# --- Course structure, many courses at once ------------------------------------------
+
+
+def _outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
+    """`courses.selectors.course_outline` for several courses in two queries:
+    {course pk: live modules in tree order, each with its live lessons}."""
+    courses = [course for course in courses if course is not None]
+    if not courses:
+        return {}
+    module_filter = functools.reduce(
+        operator.or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses)
+    )
+    lesson_filter = functools.reduce(
+        operator.or_, (Q(path__startswith=c.path, depth=c.depth + 2) for c in courses)
+    )
+    by_path = {course.path: course.pk for course in courses}
+    result: dict[int, list[ModuleOutline]] = {course.pk: [] for course in courses}
+    modules: dict[str, ModuleOutline] = {}
+    for module in ModulePage.objects.live().filter(module_filter).order_by("path"):
+        outline = ModuleOutline(page=module)
+        modules[module.path] = outline
+        result[by_path[module.path[: -Page.steplen]]].append(outline)
+    if modules:
+        for lesson in LessonPage.objects.live().filter(lesson_filter).order_by("path"):
+            module = modules.get(lesson.path[: -Page.steplen])
+            if module is not None:
+                module.lessons.append(LessonOutline(page=lesson, required_blocks=required_blocks_for(lesson)))
+    return result
+
+
+def _canonical_copies(course_keys) -> dict[UUID, CoursePage]:
+    """The canonical copy of each course (the first created live copy, as
+    `services.course_canonical`), one query."""
+    canonical: dict[UUID, CoursePage] = {}
+    for page in CoursePage.objects.live().filter(translation_key__in=list(course_keys)).order_by("pk"):
+        canonical.setdefault(page.translation_key, page)
+    return canonical
+
+
+def _required_by_module(outline: list[ModuleOutline]) -> list[tuple[UUID, set[str]]]:
+    return [
+        (module.translation_key, {block.id for lesson in module.lessons for block in lesson.required_blocks})
+        for module in outline
+    ]
+
+
+def _locked_module_keys(*, sequential: bool, required_by_module, done_ids: set[str]) -> set[UUID]:
+    """Sequential courses: a module opens when every required block of the
+    modules before it (in the canonical copy) is complete."""
+    if not sequential:
+        return set()
+    locked: set[UUID] = set()
+    blocked = False
+    for module_key, required in required_by_module:
+        if blocked:
+            locked.add(module_key)
+        if required - done_ids:
+            blocked = True
+    return locked
+
+
+# --- Questions ------------------------------------------------------------------------
+
+
+def enrollment_for(*, learner, course_key: UUID) -> Enrollment | None:
+    """The learner's enrolment in the course (active or withdrawn), or None."""
+    if not getattr(learner, "is_authenticated", False):
+        return None
+    return Enrollment.objects.filter(learner=learner, course_key=course_key).first()
+
+
+def course_of(*, page: Page) -> CoursePage | None:
+    """The course a course, module or lesson page belongs to (one query at most)."""
+    specific_class = page.specific_class
+    if specific_class is CoursePage:
+        return page.specific if not isinstance(page, CoursePage) else page
+    if specific_class is ModulePage:
+        levels = 1
+    elif specific_class is LessonPage:
+        levels = 2
+    else:
+        return None
+    return CoursePage.objects.filter(path=page.path[: -Page.steplen * levels]).first()
+
+
+def course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
+    """The learner's progress in `course`, laid out as the displayed copy's
+    modules → lessons → required blocks, with done and locked flags, the
+    percentage per module and for the course, the next lesson to take and
+    the lesson to continue. At most eight queries for any course size."""
+    course_key = course.translation_key
+    canonical = _canonical_copies([course_key]).get(course_key) or course
+    outlines = _outlines([course, canonical] if canonical.pk != course.pk else [course])
+    displayed, canonical_outline = outlines[course.pk], outlines[canonical.pk]
+
+    enrollment = completion = None
+    done_ids: set[str] = set()
+    visited: set[UUID] = set()
+    if getattr(learner, "is_authenticated", False):
+        enrollment = Enrollment.objects.filter(learner=learner, course_key=course_key).first()
+        completion = CourseCompletion.objects.filter(learner=learner, course_key=course_key).first()
+        done_ids = set(
+            BlockCompletion.objects.filter(learner=learner, course_key=course_key).values_list("block_id", flat=True)
+        )
+        visited = set(
+            LessonVisit.objects.filter(learner=learner, course_key=course_key).values_list("lesson_key", flat=True)
+        )
+
+    required_by_module = _required_by_module(canonical_outline)
+    canonical_required = dict(required_by_module)
+    all_required = set().union(*canonical_required.values()) if canonical_required else set()
+    locked_keys = _locked_module_keys(
+        sequential=canonical.sequential, required_by_module=required_by_module, done_ids=done_ids
+    )
+
+    progress = CourseProgress(
+        course=course,
+        course_key=course_key,
+        enrollment=enrollment,
+        completion=completion,
+        modules=[],
+        required=len(all_required),
+        done=len(all_required & done_ids),
+        done_block_ids=frozenset(done_ids),
+    )
+    for module in displayed:
+        locked = module.translation_key in locked_keys
+        required = canonical_required.get(
+            module.translation_key, {b.id for lesson in module.lessons for b in lesson.required_blocks}
+        )
+        lessons = [
+            LessonProgress(
+                page=lesson.page,
+                blocks=[BlockProgress(id=b.id, kind=b.kind, done=b.id in done_ids) for b in lesson.required_blocks],
+                visited=lesson.translation_key in visited,
+                locked=locked,
+            )
+            for lesson in module.lessons
+        ]
+        module_progress = ModuleProgress(
+            page=module.page, lessons=lessons, required=len(required), done=len(required & done_ids), locked=locked
+        )
+        progress.modules.append(module_progress)
+        for lesson in lessons:
+            progress._lessons[lesson.translation_key] = lesson
+            progress._module_of[lesson.translation_key] = module_progress
+            if progress.next_lesson is None and not lesson.locked and not lesson.done:
+                progress.next_lesson = lesson
+
+    last = progress.lesson(enrollment.last_lesson_key) if enrollment and enrollment.last_lesson_key else None
+    if last is not None and not last.done and not last.locked:
+        progress.resume_lesson = last
+    else:
+        progress.resume_lesson = progress.next_lesson or last
+    return progress
+
+
+def block_completed(*, learner, block_id: str) -> bool:
+    return BlockCompletion.objects.filter(learner=learner, block_id=block_id).exists()
+
+
+def lesson_access(*, learner, lesson: LessonPage) -> LessonAccess:
+    """May `learner` work in `lesson` now? Visible means the lesson is live
+    and part of its live course's outline; locked is the sequential rule."""
+    course = course_of(page=lesson)
+    if course is None or not course.live or not lesson.live:
+        return LessonAccess(course=course, course_key=None, enrollment=None, visible=False, locked=False, progress=None)
+    progress = course_progress_for(learner=learner, course=course)
+    entry = progress.lesson(lesson.translation_key)
+    return LessonAccess(
+        course=course,
+        course_key=course.translation_key,
+        enrollment=progress.enrollment,
+        visible=entry is not None,
+        locked=bool(entry and entry.locked),
+        progress=progress,
+    )
+
+
+def lesson_is_locked(*, learner, lesson: LessonPage) -> bool:
+    """True when the course is sequential and an earlier module still has
+    required blocks the learner has not completed."""
+    return lesson_access(learner=learner, lesson=lesson).locked
+
+
+def lesson_for_key(*, lesson_key: UUID, language_code: str | None = None) -> LessonPage | None:
+    """The live lesson with this translation key, in `language_code` when
+    that copy exists, else the first copy created. One query."""
+    language_code = language_code or translation.get_language()
+    copies = list(LessonPage.objects.live().filter(translation_key=lesson_key).select_related("locale").order_by("pk"))
+    for copy in copies:
+        if copy.locale.language_code == language_code:
+            return copy
+    return copies[0] if copies else None
+
+
+def course_for_key(*, course_key: UUID, language_code: str | None = None) -> CoursePage | None:
+    """The live course with this translation key in `language_code` when
+    that copy exists, else its canonical copy. One query."""
+    language_code = language_code or translation.get_language()
+    copies = list(CoursePage.objects.live().filter(translation_key=course_key).select_related("locale").order_by("pk"))
+    for copy in copies:
+        if copy.locale.language_code == language_code:
+            return copy
+    return copies[0] if copies else None
+
+
+def quiz_attempts_for(*, learner, lesson: LessonPage) -> dict[str, list[QuizAttempt]]:
+    """{block id: the learner's attempts, oldest first} for the quizzes of
+    one lesson. One query; empty for anonymous visitors."""
+    if not getattr(learner, "is_authenticated", False):
+        return {}
+    attempts: dict[str, list[QuizAttempt]] = {}
+    for attempt in QuizAttempt.objects.filter(learner=learner, lesson_key=lesson.translation_key).order_by(
+        "attempt_number"
+    ):
+        attempts.setdefault(attempt.block_id, []).append(attempt)
+    return attempts
+
+
+def reflections_for(*, learner, lesson: LessonPage) -> dict[str, Reflection]:
+    """{block id: reflection} of `learner` in one lesson: only ever the
+    requesting learner's own (callers pass request.user). One query."""
+    if not getattr(learner, "is_authenticated", False):
+        return {}
+    return {
+        reflection.block_id: reflection
+        for reflection in Reflection.objects.filter(learner=learner, lesson_key=lesson.translation_key)
+    }
+
+
+def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
+    """The learner's active courses (percent, lesson to continue in their
+    language when that copy exists) and completed courses (with dates).
+    Seven queries at most, whatever the number of enrolments."""
+    language_code = language_code or translation.get_language()
+    if not getattr(learner, "is_authenticated", False):
+        return Dashboard(active=[], completed=[])
+    enrollments = {e.course_key: e for e in Enrollment.objects.filter(learner=learner).order_by("-last_activity_at", "-enrolled_at")}
+    completions = {c.course_key: c for c in CourseCompletion.objects.filter(learner=learner).order_by("-completed_at")}
+    active_keys = [key for key, e in enrollments.items() if e.status == Enrollment.Status.ACTIVE and key not in completions]
+    keys = set(active_keys) | set(completions)
+    if not keys:
+        return Dashboard(active=[], completed=[])
+
+    canonical: dict[UUID, CoursePage] = {}
+    displayed: dict[UUID, CoursePage] = {}
+    for page in CoursePage.objects.live().filter(translation_key__in=keys).select_related("locale").order_by("pk"):
+        canonical.setdefault(page.translation_key, page)
+        if page.locale.language_code == language_code:
+            displayed[page.translation_key] = page
+    outlines = _outlines([canonical[key] for key in active_keys if key in canonical])
+    done_by_course: dict[UUID, set[str]] = {}
+    if active_keys:
+        for course_key, block_id in BlockCompletion.objects.filter(
+            learner=learner, course_key__in=active_keys
+        ).values_list("course_key", "block_id"):
+            done_by_course.setdefault(course_key, set()).add(block_id)
+    last_keys = [enrollments[key].last_lesson_key for key in active_keys if enrollments[key].last_lesson_key]
+    lessons: dict[UUID, LessonPage] = {}
+    if last_keys:
+        for lesson in LessonPage.objects.live().filter(translation_key__in=last_keys).select_related("locale").defer("body").order_by("pk"):
+            if lesson.translation_key not in lessons or lesson.locale.language_code == language_code:
+                lessons[lesson.translation_key] = lesson
+
+    active = []
+    for key in active_keys:
+        if key not in canonical:
+            continue  # unpublished since: nothing to show or continue
+        course = canonical[key]
+        required = {b.id for m in outlines[course.pk] for lesson in m.lessons for b in lesson.required_blocks}
+        enrollment = enrollments[key]
+        # Not started yet (no lesson opened): the template links to the
+        # course page instead, where "Start" leads to the first lesson.
+        active.append(
+            DashboardCourse(
+                course=displayed.get(key, course),
+                course_key=key,
+                enrollment=enrollment,
+                required=len(required),
+                done=len(required & done_by_course.get(key, set())),
+                continue_page=lessons.get(enrollment.last_lesson_key) if enrollment.last_lesson_key else None,
+            )
+        )
+    completed = [
+        DashboardCourse(
+            course=displayed.get(key, canonical[key]),
+            course_key=key,
+            enrollment=enrollments.get(key),
+            required=0,
+            done=0,
+            completed_at=completion.completed_at,
+        )
+        for key, completion in completions.items()
+        if key in canonical
+    ]
+    return Dashboard(active=active, completed=completed)
