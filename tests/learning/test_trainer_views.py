@@ -279,3 +279,42 @@ def test_attendance_for_a_block_that_is_not_a_session_is_404(client, world):
         response = client.get(url("trainer_session_attendance", cohort_id=world.cohort.pk,
                                   lesson_key=lesson.translation_key, block_id=block_id))
         assert response.status_code == 404
+
+
+# --- Flat query counts ----------------------------------------------------------------------------
+
+
+def _queries(client, page: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get(page).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["trainer_cohort_detail", "trainer_cohort_export", "trainer_session_attendance"])
+def test_cohort_pages_run_as_many_queries_for_3_as_for_30_learners(client, db, name):
+    small = make_world(learners=3)
+    large = make_world(learners=30, home=small.home)
+    counts = []
+    for world in (small, large):
+        for learner in world.learners[::2]:
+            visit(learner=learner, lesson=world.lessons[0])
+        lesson_key, block_id = world.session(0)
+        kwargs = {"cohort_id": world.cohort.pk}
+        if name == "trainer_session_attendance":
+            kwargs.update(lesson_key=lesson_key, block_id=block_id)
+        client.force_login(world.coordinator)
+        counts.append(_queries(client, url(name, **kwargs)))
+    assert counts[0] == counts[1]
+
+
+def test_cohort_list_runs_as_many_queries_for_1_as_for_5_cohorts(client, world):
+    client.force_login(world.coordinator)
+    one = _queries(client, url("trainer_cohort_list"))
+    for n in range(4):
+        Cohort.objects.create(course_key=world.course_key, partner=world.partner, name=f"Group {n}",
+                              starts_on=datetime.date(2027, 1, 1)).trainers.add(world.trainer)
+    assert _queries(client, url("trainer_cohort_list")) == one
