@@ -26,6 +26,32 @@
     );
   }
 
+  // The player is a third-party frame on the lesson page (another site), and
+  // browsers that block third-party cookies (private windows, Safari) also
+  // refuse it localStorage: the H5P core then throws. An in-memory store
+  // keeps the activity working; nothing the platform needs lives there.
+  function memoryStorage() {
+    var data = Object.create(null);
+    return {
+      getItem: function (key) { return key in data ? data[key] : null; },
+      setItem: function (key, value) { data[key] = String(value); },
+      removeItem: function (key) { delete data[key]; },
+      clear: function () { data = Object.create(null); },
+      key: function (index) { var keys = Object.keys(data); return index < keys.length ? keys[index] : null; },
+      get length() { return Object.keys(data).length; }
+    };
+  }
+
+  ['localStorage', 'sessionStorage'].forEach(function (name) {
+    try {
+      window[name].getItem('bridgeline');
+    } catch (denied) {
+      try {
+        Object.defineProperty(window, name, { value: memoryStorage(), configurable: true });
+      } catch (ignored) { /* the core will report what it cannot do */ }
+    }
+  });
+
   function reportHeight() {
     send({ type: 'bridgeline.resize', height: Math.ceil(document.documentElement.scrollHeight) });
   }
