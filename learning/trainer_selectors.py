@@ -205,6 +205,7 @@ class SessionRef:
     """A face-to-face session block of the course, for the attendance links."""
 
     lesson_key: UUID
+    lesson_title: str
     block_id: str
     title: str
     starts_at: datetime | None
@@ -234,6 +235,7 @@ def _sessions_in(outline: list[ModuleOutline]) -> list[SessionRef]:
                     sessions.append(
                         SessionRef(
                             lesson_key=lesson.translation_key,
+                            lesson_title=lesson.title,
                             block_id=str(child.id),
                             title=child.value.get("title", ""),
                             starts_at=child.value.get("starts_at"),
