@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 STATIC_SOURCES := $(shell find static */static -type f 2>/dev/null)
 
-.PHONY: run test bench setup deps test-deps messages makemessages static migrate seed check lock clean worker serve
+.PHONY: run test bench setup deps npm test-deps messages makemessages static migrate seed check lock clean worker serve
 
 ## Setup ---------------------------------------------------------------------
 
@@ -30,6 +30,15 @@ $(STAMPS)/deps: requirements.lock | $(PY) $(STAMPS)
 	@touch $@
 
 deps: $(STAMPS)/deps
+
+# The H5P player (h5p-standalone, pinned in package.json), served by the H5P
+# content origin from node_modules. --ignore-scripts: its preinstall script
+# only works inside its own repository (REFERENCE.md, "H5P").
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+npm: $(STAMPS)/npm
 
 # Debian packages for the real servers and browser the tests use. Installed
 # with apt-get when missing (CI and sessions run as root); never assumed.
@@ -50,7 +59,7 @@ $(STAMPS)/system: Makefile | $(STAMPS)
 	fi
 	@touch $@
 
-test-deps: deps $(STAMPS)/system
+test-deps: deps npm $(STAMPS)/system
 
 # Message catalogues compiled with polib (no system gettext needed).
 $(STAMPS)/messages: $(PO_FILES) $(STAMPS)/deps
@@ -75,17 +84,17 @@ migrate: deps
 seed: migrate messages
 	$(PY) manage.py seed_demo
 
-setup: deps messages static migrate seed
+setup: deps npm messages static migrate seed
 
 ## The two commands -------------------------------------------------------------
 
 # Serves HTTP and websockets with daphne and runs the background-task worker
 # beside it; Ctrl-C stops both.
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://localhost:$(PORT)/h5p/ only)"
 	@mkdir -p var; trap "kill 0" EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	PORT=$(PORT) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: test-deps messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)

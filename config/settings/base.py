@@ -6,6 +6,7 @@ production module only tightens what must never be relaxed there.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Requests for the H5P content origin are answered here and go no further
+    # (no static files, sessions, CSRF or pages there): courses/h5p/serving.py.
+    "courses.h5p.middleware.H5PContentOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,9 +242,28 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 H5P_MAX_TOTAL_BYTES = env.int("H5P_MAX_TOTAL_BYTES", default=64 * 1024 * 1024)
 H5P_MAX_FILE_BYTES = env.int("H5P_MAX_FILE_BYTES", default=16 * 1024 * 1024)
 H5P_MAX_ENTRIES = env.int("H5P_MAX_ENTRIES", default=5000)
-H5P_CONTENT_ROOT = env.path("H5P_CONTENT_ROOT", default=str(Path(MEDIA_ROOT) / "h5p"))
-# Separate origin that serves package files into a sandboxed iframe (player not built yet).
+# Outside MEDIA_ROOT on purpose: package files must never be served from the
+# site origin (/media/), only from H5P_CONTENT_ORIGIN.
+H5P_CONTENT_ROOT = env.path("H5P_CONTENT_ROOT", default=str(BASE_DIR / "var" / "h5p"))
+# Separate origin (another host name) that serves the player and package files
+# into a sandboxed iframe; empty = no player (lessons say "not available").
+# The same server answers it: courses.h5p.middleware routes its host.
 H5P_CONTENT_ORIGIN = env.str("H5P_CONTENT_ORIGIN", default="")
+# Origins whose pages may frame the player and receive its xAPI statements.
+H5P_SITE_ORIGINS = env.list(
+    "H5P_SITE_ORIGINS", default=[env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")]
+)
+# The installed h5p-standalone (package.json; `npm ci --ignore-scripts`).
+H5P_PLAYER_ROOT = env.path("H5P_PLAYER_ROOT", default=str(BASE_DIR / "node_modules" / "h5p-standalone"))
+
+
+def with_h5p_content_host(hosts: list[str], origin: str) -> list[str]:
+    """ALLOWED_HOSTS plus the H5P content origin's host name."""
+    host = urlsplit(origin).hostname if origin else None
+    return [*hosts, host] if host and host not in hosts else list(hosts)
+
+
+ALLOWED_HOSTS = with_h5p_content_host(ALLOWED_HOSTS, H5P_CONTENT_ORIGIN)
 
 # --- Wagtail ----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Bridgeline"

@@ -5,10 +5,12 @@ Strongly recommended: REDIS_URL (several server processes), EMAIL_URL.
 """
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import H5P_CONTENT_ORIGIN, env, with_h5p_content_host
 
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without it
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The H5P content origin's host is added: the same servers answer it
+# (courses/h5p/middleware.py). Its own TLS certificate and DNS name are needed.
+ALLOWED_HOSTS = with_h5p_content_host(env.list("ALLOWED_HOSTS"), H5P_CONTENT_ORIGIN)
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -156,6 +156,11 @@ class AsgiServer:
         self.log_path.touch()
         from django.conf import settings
 
+        from tests.support.postgres import free_port
+
+        # Chosen before the fork so that the child's settings can name it: the
+        # H5P content origin is this same server reached as "localhost".
+        self.port: int = free_port()
         self.overrides = {
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.outbox.directory),
@@ -163,14 +168,22 @@ class AsgiServer:
             "MEDIA_ROOT": str(self.media_root),
             "CACHES": shared_cache_settings(self.cache_directory),
             "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, HOST, "localhost"],
+            "H5P_CONTENT_ROOT": str(self.media_root / "h5p"),
+            "H5P_CONTENT_ORIGIN": self.h5p_content_origin,
+            "H5P_SITE_ORIGINS": [self.url],
             **(extra_settings or {}),
         }
         self.process: _ForkedDaphneProcess | None = None
-        self.port: int | None = None
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    @property
+    def h5p_content_origin(self) -> str:
+        """The H5P player's separate origin (courses/h5p/serving.py): another
+        host name for the same server, so another origin."""
+        return f"http://localhost:{self.port}"
 
     @property
     def ws_url(self) -> str:
@@ -187,7 +200,7 @@ class AsgiServer:
 
         # Nothing the parent holds open may be shared with the child.
         connections.close_all()
-        self.process = _ForkedDaphneProcess(HOST, _ApplicationFactory(self.overrides, str(self.log_path)))
+        self.process = _ForkedDaphneProcess(HOST, _ApplicationFactory(self.overrides, str(self.log_path)), port=self.port)
         self.process.daemon = True
         self.process.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
@@ -198,7 +211,7 @@ class AsgiServer:
                     error = self.process.errors.get(False)[1]
                 self.stop()
                 raise RuntimeError(f"daphne did not start:\n{error}\n{self.log_text()}")
-        self.port = self.process.port.value
+        assert self.process.port.value == self.port, (self.process.port.value, self.port)
         return self
 
     def stop(self) -> None:
