@@ -141,8 +141,8 @@ class XAPIStatement(_Evidence):
     verb = models.CharField(max_length=200)
     score_raw = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     score_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    success = models.BooleanField(null=True)
-    completion = models.BooleanField(null=True)
+    success = models.BooleanField(null=True, blank=True)
+    completion = models.BooleanField(null=True, blank=True)
     duration = models.CharField(max_length=64, blank=True)
     # True when this statement meets the block's completion rule.
     counts = models.BooleanField(default=False)

@@ -487,9 +487,7 @@ def evidence_xapi_record(*, learner, lesson, block_id: str, statement: dict) -> 
         counts=counts,
         raw=statement,
     )
-    # success/completion are nullable booleans declared without blank=True,
-    # which full_clean would refuse as "blank"; they were checked above.
-    record.full_clean(exclude=["success", "completion"])
+    record.full_clean()
     record.save()
     _touch(opened.enrollment, lesson)
     if counts:

@@ -31,9 +31,9 @@ def max_entries() -> int:
 
 
 def content_root() -> Path:
-    """Folder holding one sub-folder per extracted package. Defaults to
-    MEDIA_ROOT/h5p; production may point it at the volume the separate
-    H5P origin serves from."""
+    """Folder holding one sub-folder per extracted package
+    (settings.H5P_CONTENT_ROOT, by default var/h5p: outside MEDIA_ROOT so
+    the site origin never serves package files)."""
     configured = getattr(settings, "H5P_CONTENT_ROOT", None)
     if configured:
         return Path(configured)

@@ -5,12 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.cms import seed_cms
+from demo.cohorts import seed_cohorts
 from demo.courses import seed_courses
+from demo.learning import seed_learning
 from demo.people import DEMO_PASSWORD, seed_people
 
 
 class Command(BaseCommand):
-    help = "Create the demo partners, people, site pages and course (refused with production settings)."
+    help = "Create the demo partners, people, site pages, course, progress and cohorts (refused with production settings)."
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         partners = seed_people()
         seed_cms(partners=partners)
         seed_courses(partners=partners)
+        seed_learning(partners=partners)
+        seed_cohorts(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
