@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per case (after warm-up)")
+    parser.add_argument("--only-foundation", action="store_true", help="skip the 10,000-learner course data")
     args = parser.parse_args()
 
     from tests.support.postgres import PostgresServer
@@ -33,7 +34,7 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         call_command("seed_demo", verbosity=0)
 
-        from bench import site_pages
+        from bench import learning, site_pages
 
         output = [
             "## Foundation: page rendering",
@@ -42,6 +43,17 @@ def main() -> int:
             "",
             site_pages.through_daphne(args.repeat),
         ]
+        if not args.only_foundation:
+            data = learning.build()
+            with site_pages.running_daphne() as address:
+                output += [
+                    "",
+                    "## Courses and progress",
+                    "",
+                    learning.pages(data, site_pages.baseline_page_url(), args.repeat),
+                    "",
+                    learning.xapi(data, args.repeat, address),
+                ]
         text = "\n".join(output)
         print(text)
         results = ROOT / "bench" / "results"

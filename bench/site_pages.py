@@ -4,6 +4,7 @@ the same run (the baseline every page bench in this project uses)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import subprocess
@@ -11,13 +12,13 @@ import sys
 import time
 from pathlib import Path
 
-from bench.harness import Result, measure, table
+from bench.harness import measure, table
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 
 
-def _baseline_page_url() -> str:
+def baseline_page_url() -> str:
     """An empty standard page under the English home: the cheapest Wagtail page."""
     from wagtail.models import Locale, Page
 
@@ -49,7 +50,7 @@ def in_process(repeat: int) -> str:
     from django.test import Client
 
     client = Client(HTTP_HOST=HOST)
-    baseline_url = _baseline_page_url()
+    baseline_url = baseline_page_url()
 
     def getter(url):
         def call():
@@ -63,17 +64,26 @@ def in_process(repeat: int) -> str:
     return table("Pages rendered in-process (Django test client, PostgreSQL)", results, baseline)
 
 
-def through_daphne(repeat: int, in_process_baseline: Result | None = None) -> str:
-    """The same pages through a real daphne process over HTTP/1.1 keep-alive."""
+@contextlib.contextmanager
+def running_daphne():
+    """A real daphne process serving config.asgi with this run's settings."""
     port = _free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
         _wait_for(port)
-        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        yield HOST, port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def through_daphne(repeat: int) -> str:
+    """The same pages through a real daphne process over HTTP/1.1 keep-alive."""
+    with running_daphne() as (host, port):
+        connection = http.client.HTTPConnection(host, port, timeout=30)
 
         def getter(url):
             def call():
@@ -84,16 +94,13 @@ def through_daphne(repeat: int, in_process_baseline: Result | None = None) -> st
 
             return call
 
-        baseline = measure("empty Wagtail page via daphne", getter(_baseline_page_url()), repeat=repeat)
+        baseline = measure("empty Wagtail page via daphne", getter(baseline_page_url()), repeat=repeat)
         results = [
             measure("healthz via daphne", getter("/healthz"), repeat=repeat),
             measure("home (en) via daphne", getter("/en/"), repeat=repeat),
             measure("login (en) via daphne", getter("/en/accounts/login/"), repeat=repeat),
         ]
         return table("The same requests through one daphne process (sequential, keep-alive)", results, baseline)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _free_port() -> int:

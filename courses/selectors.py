@@ -12,7 +12,10 @@ block id and is the same in every translation (see courses/blocks.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
 from django.db.models import prefetch_related_objects
@@ -23,6 +26,50 @@ from .blocks import LessonStreamBlock
 from .pages import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 _KINDS = frozenset(LessonStreamBlock.base_blocks)
+
+# --- Per-request memo ---------------------------------------------------------------
+# A lesson request asks for its course's outline several times (access check,
+# evidence write, progress in the template). The structure cannot change
+# within one request, so it is read once per request: `outline_memo_scope`
+# (middleware) opens a fresh memo for each request and drops it afterwards.
+# Outside a request (tasks, shell) nothing is memoised.
+_memo: ContextVar[dict | None] = ContextVar("courses_outline_memo", default=None)
+T = TypeVar("T")
+
+
+def memoised(key: tuple, compute: Callable[[], T]) -> T:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def memo_get(key: tuple):
+    """The value memoised under `key` in this request, or None."""
+    memo = _memo.get()
+    return None if memo is None else memo.get(key)
+
+
+def memo_set(key: tuple, value) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+class OutlineMemoMiddleware:
+    """Gives each request its own outline memo (see `memoised`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
 
 
 @dataclass(frozen=True)
@@ -79,11 +126,16 @@ def trainers_of(*, course: CoursePage) -> list:
 
 def course_outline(*, course: CoursePage) -> list[ModuleOutline]:
     """The live modules of `course`, in tree order, each with its live
-    lessons and their required blocks. Two queries.
+    lessons and their required blocks. Two queries (none when already read
+    in this request).
 
     A lesson under an unpublished module is left out: it is not part of the
     course learners see, so it cannot be required for completion.
     """
+    return memoised(("outline", course.pk), lambda: _course_outline(course))
+
+
+def _course_outline(course: CoursePage) -> list[ModuleOutline]:
     modules = {
         module.path: ModuleOutline(page=module)
         for module in ModulePage.objects.live().child_of(course).order_by("path")

@@ -30,7 +30,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import LessonOutline, ModuleOutline, required_blocks_for
+from courses.selectors import LessonOutline, ModuleOutline, memo_get, memo_set, required_blocks_for
 
 from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
 
@@ -181,9 +181,19 @@ def _percent(done: int, required: int) -> int:
 
 
 def _outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
-    """`courses.selectors.course_outline` for several courses in two queries:
+    """`courses.selectors.course_outline` for several courses in two queries
+    (none for courses already read in this request):
     {course pk: live modules in tree order, each with its live lessons}."""
     courses = [course for course in courses if course is not None]
+    known = {course.pk: memo_get(("outline", course.pk)) for course in courses}
+    missing = [course for course in courses if known[course.pk] is None]
+    for pk, outline in (_read_outlines(missing) if missing else {}).items():
+        memo_set(("outline", pk), outline)
+        known[pk] = outline
+    return known
+
+
+def _read_outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
     if not courses:
         return {}
     module_filter = functools.reduce(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
@@ -245,7 +245,9 @@ def _sessions_in(outline: list[ModuleOutline]) -> list[SessionRef]:
     return sessions
 
 
-def cohort_grid(*, cohort: Cohort, module_filter: UUID | None = None, search: str | None = None) -> CohortGrid:
+def cohort_grid(
+    *, cohort: Cohort, module_filter: UUID | None = None, search: str | None = None, learners: list | None = None
+) -> CohortGrid:
     """Learners (rows) × modules (columns): the share of each module's
     required blocks the learner has completed, and course completion.
 
@@ -273,22 +275,31 @@ def cohort_grid(*, cohort: Cohort, module_filter: UUID | None = None, search: st
             lesson_module[lesson.translation_key] = index
     shown = [i for i, column in enumerate(modules) if module_filter is None or column.key == module_filter]
 
-    learners = list(cohort_learners(cohort=cohort, search=search))
+    if learners is None:  # one page of learners may be given (the grid view paginates)
+        learners = list(cohort_learners(cohort=cohort, search=search))
     learner_ids = [learner.pk for learner in learners]
     done: dict[int, list[int]] = defaultdict(lambda: [0] * len(modules))
     if learner_ids and required_ids:
+        # Counted per learner and module in the database (at most learners ×
+        # modules rows), not per lesson: a 500-learner cohort of a 200-lesson
+        # course would otherwise ship ~50,000 rows to Python.
+        module_of = Case(
+            *[When(lesson_key=key, then=Value(index)) for key, index in lesson_module.items()],
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
         counts = (
             BlockCompletion.objects.filter(
                 course_key=cohort.course_key, learner_id__in=learner_ids, block_id__in=required_ids
             )
+            .annotate(module=module_of)
             .order_by()
-            .values("learner_id", "lesson_key")
+            .values("learner_id", "module")
             .annotate(n=Count("pk"))
         )
         for row in counts:
-            index = lesson_module.get(row["lesson_key"])
-            if index is not None:
-                done[row["learner_id"]][index] += row["n"]
+            if row["module"] >= 0:
+                done[row["learner_id"]][row["module"]] += row["n"]
     completed_at = dict(
         CourseCompletion.objects.filter(course_key=cohort.course_key, learner_id__in=learner_ids).values_list(
             "learner_id", "completed_at"

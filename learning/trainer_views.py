@@ -14,6 +14,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -25,6 +26,8 @@ from . import cohorts as cohort_services
 from .models import Cohort
 from .services import LearningError
 from .trainer_forms import AttendanceForm, CohortCreateForm, EnrolForm, GridFilterForm
+
+GRID_PAGE_SIZE = 50
 from .trainer_selectors import (
     cohort_attendance_sheet,
     cohort_grid,
@@ -95,15 +98,27 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     if filters.is_bound and filters.is_valid():
         module_filter = filters.cleaned_data["module"]
         search = filters.cleaned_data["q"] or None
-    grid = cohort_grid(cohort=cohort, module_filter=module_filter, search=search)
+    # One page of learners at a time: a 500-learner cohort stays readable and
+    # the page's cost does not grow with the cohort (the CSV has everyone).
+    learners_page = Paginator(cohort_learners(cohort=cohort, search=search), GRID_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    learners = list(learners_page.object_list)
+    grid = cohort_grid(cohort=cohort, module_filter=module_filter, search=search, learners=learners)
     filters.set_modules(grid.modules)
     if module_filter is not None and "module" in filters.errors:
         module_filter = None
-        grid = cohort_grid(cohort=cohort, search=search)
+        grid = cohort_grid(cohort=cohort, search=search, learners=learners)
     return render(
         request,
         "learning/trainer/cohort_detail.html",
-        {"cohort": cohort, "grid": grid, "filters": filters, "filtered": bool(module_filter or search)},
+        {
+            "cohort": cohort,
+            "grid": grid,
+            "filters": filters,
+            "filtered": bool(module_filter or search),
+            "learners_page": learners_page,
+        },
     )
 
 

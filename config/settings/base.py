@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Reads a course's structure once per request (courses/selectors.py).
+    "courses.selectors.OutlineMemoMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -138,6 +138,25 @@ def test_grid_filters_by_module_and_search(client, db):
     assert '<th scope="col">Module 1</th>' not in html
 
 
+def test_grid_pages_large_cohorts_and_keeps_the_filters(client, db):
+    from learning.trainer_views import GRID_PAGE_SIZE
+
+    world = make_world(modules=1, learners=GRID_PAGE_SIZE + 3)
+    client.force_login(world.trainer)
+    first = client.get(url("trainer_cohort_detail", cohort_id=world.cohort.pk))
+    second = client.get(url("trainer_cohort_detail", cohort_id=world.cohort.pk), {"page": 2, "q": "learner"})
+
+    assert len(first.context["grid"].rows) == GRID_PAGE_SIZE
+    assert len(second.context["grid"].rows) == 3
+    html = first.content.decode()
+    assert f"{GRID_PAGE_SIZE + 3} learners" in html  # the caption counts the whole cohort
+    assert "page=2" in html
+    assert "q=learner" in second.content.decode()  # page links keep the search
+    # Out-of-range and junk page numbers fall back to a real page, not an error.
+    assert client.get(url("trainer_cohort_detail", cohort_id=world.cohort.pk), {"page": "999"}).status_code == 200
+    assert client.get(url("trainer_cohort_detail", cohort_id=world.cohort.pk), {"page": "x"}).status_code == 200
+
+
 def test_grid_rejects_a_module_of_another_course(client, world):
     client.force_login(world.trainer)
     response = client.get(
