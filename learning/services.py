@@ -169,9 +169,17 @@ def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
                         )
                     )
     done_ids = {completion.block_id for completion in done}
-    BlockCompletion.objects.bulk_create(done, ignore_conflicts=True)
-    # A corrected attendance (present -> absent) un-completes its block.
-    BlockCompletion.objects.filter(learner=learner, course_key=course_key).exclude(block_id__in=done_ids).delete()
+    # Write only the difference: a learner deep into a 200-lesson course
+    # would otherwise re-insert hundreds of rows on every lesson visit.
+    existing = set(BlockCompletion.objects.filter(learner=learner, course_key=course_key).values_list("block_id", flat=True))
+    missing = [completion for completion in done if completion.block_id not in existing]
+    if missing:
+        BlockCompletion.objects.bulk_create(missing, ignore_conflicts=True)
+    if existing - done_ids:
+        # A corrected attendance (present -> absent) un-completes its block.
+        BlockCompletion.objects.filter(
+            learner=learner, course_key=course_key, block_id__in=existing - done_ids
+        ).delete()
 
     all_done = len(done_ids) == len({block.id for block in required})
     live_ok = course.completion_min_live_attendance_percent <= 0 or (
