@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
-from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from cms.models import (
     Audience,
@@ -38,14 +37,10 @@ from cms.models import (
     ResourceLibraryPage,
     StandardPage,
 )
+from demo.translating import TARGET_LANGUAGES, ensure_child, ensure_translation
 from partners.models import Country, Partner
 
 LANGUAGES = ("en", "fr", "nl")
-TARGET_LANGUAGES = ("fr", "nl")
-
-
-class MissingDemoTranslation(Exception):
-    """A demo string has no French or Dutch text: add it to TRANSLATIONS."""
 
 
 # English source text → (French, Dutch). Rich-text strings are the inner HTML
@@ -283,7 +278,7 @@ def seed_cms(*, partners: Sequence[Partner]) -> HomePage:
     home = _ensure_home(locale=en)
     _ensure_default_site(home=home)
 
-    about = _ensure_child(
+    about = ensure_child(
         parent=home,
         page=StandardPage(
             title="About the programme",
@@ -311,7 +306,7 @@ def seed_cms(*, partners: Sequence[Partner]) -> HomePage:
             ],
         ),
     )
-    news_index = _ensure_child(
+    news_index = ensure_child(
         parent=home,
         page=NewsIndexPage(
             title="News and events",
@@ -321,7 +316,7 @@ def seed_cms(*, partners: Sequence[Partner]) -> HomePage:
         ),
     )
     news_items = _ensure_news(index=news_index)
-    library = _ensure_child(
+    library = ensure_child(
         parent=home,
         page=ResourceLibraryPage(
             title="Resource library",
@@ -331,7 +326,7 @@ def seed_cms(*, partners: Sequence[Partner]) -> HomePage:
         ),
     )
     _ensure_resources()
-    partner_index = _ensure_child(
+    partner_index = ensure_child(
         parent=home,
         page=PartnerIndexPage(
             title="Partners",
@@ -348,9 +343,9 @@ def seed_cms(*, partners: Sequence[Partner]) -> HomePage:
     # parent's translation.
     for page in [home, about, news_index, *news_items, library, partner_index, *partner_pages]:
         for code in TARGET_LANGUAGES:
-            _ensure_translation(instance=page, locale=locales[code], extra=partner_strings)
+            ensure_translation(instance=page, locale=locales[code], texts={**TRANSLATIONS, **partner_strings})
     for code in TARGET_LANGUAGES:
-        _ensure_translation(instance=footer, locale=locales[code], extra={})
+        ensure_translation(instance=footer, locale=locales[code], texts=TRANSLATIONS)
     return home
 
 
@@ -430,16 +425,6 @@ def _ensure_default_site(*, home: HomePage) -> None:
         site.save()
 
 
-def _ensure_child(*, parent: Page, page: Page) -> Page:
-    existing = parent.get_children().filter(slug=page.slug).specific().first()
-    if existing is not None:
-        return existing
-    page.locale = parent.locale
-    parent.add_child(instance=page)
-    _publish(page)
-    return page
-
-
 def _ensure_news(*, index: NewsIndexPage) -> list[NewsPage]:
     today = timezone.localdate()
     event_day = today + datetime.timedelta(days=30)
@@ -494,7 +479,7 @@ def _ensure_news(*, index: NewsIndexPage) -> list[NewsPage]:
             ],
         ),
     ]
-    return [_ensure_child(parent=index, page=spec) for spec in specs]
+    return [ensure_child(parent=index, page=spec) for spec in specs]
 
 
 def _ensure_partner_pages(
@@ -514,7 +499,7 @@ def _ensure_partner_pages(
             pages.append(existing)
             continue
         pages.append(
-            _ensure_child(
+            ensure_child(
                 parent=index,
                 page=PartnerPage(
                     title=partner.name,
@@ -618,37 +603,3 @@ def _ensure_footer(*, locale: Locale) -> FooterText:
 
 
 # --- Translation ------------------------------------------------------------
-
-
-def _ensure_translation(*, instance: Page | FooterText, locale: Locale, extra: Mapping[str, tuple[str, str]]) -> None:
-    """Translate `instance` into `locale` through wagtail-localize, once."""
-    if instance.get_translation_or_none(locale) is not None:
-        return
-    source, _created = TranslationSource.get_or_create_from_instance(instance)
-    Translation.objects.get_or_create(
-        source=source, target_locale=locale, defaults={"enabled": True}
-    )
-    column = TARGET_LANGUAGES.index(locale.language_code)
-    for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
-        text = html.unescape(segment.string.data)
-        known = extra.get(text) or TRANSLATIONS.get(text)
-        if known is None:
-            raise MissingDemoTranslation(f"No {locale.language_code} text for {text!r}")
-        StringTranslation.objects.update_or_create(
-            translation_of=segment.string,
-            locale=locale,
-            context=segment.context,
-            defaults={
-                "data": html.escape(known[column], quote=False),
-                "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
-            },
-        )
-    # Not Translation.save_target(): it publishes in transaction.on_commit,
-    # which never runs inside the caller's (or a test's) transaction. Without
-    # fallback, a string missing above fails here instead of leaking English.
-    is_page = isinstance(instance, Page)
-    target, _created = source.create_or_update_translation(
-        locale, user=None, publish=not is_page, copy_parent_pages=False, fallback=False
-    )
-    if is_page:
-        target.get_latest_revision().publish()

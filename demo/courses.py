@@ -42,23 +42,18 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.models import Locale, Page
 from wagtail.rich_text import RichText
-from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from courses.h5p.models import H5PPackage
 from courses.h5p.services import h5p_package_create
 from courses.models import Audience, CourseIndexPage, CoursePage, CourseTrainer, LessonPage, ModulePage
+from demo.translating import TARGET_LANGUAGES, ensure_child, ensure_translation
 from partners.models import Membership, Partner, Role
 
-TARGET_LANGUAGES = ("fr", "nl")
 H5P_FOLDER = Path(__file__).resolve().parent / "h5p" / "bridgeline-check"
 H5P_TITLE = "Bridgeline check: have you read the lesson?"
 VIDEO_URL = "https://www.youtube.com/watch?v=bridgeline1"
 RESOURCE_TITLE = "Conversation checklist for first-line workers"
 COURSE_SLUG = "recognising-and-responding-to-radicalisation"
-
-
-class MissingDemoTranslation(Exception):
-    """A demo string has no French or Dutch text: add it to TRANSLATIONS."""
 
 
 class HomeNotTranslated(Exception):
@@ -340,7 +335,7 @@ def seed_courses(*, partners: Sequence[Partner]) -> CoursePage:
         if home.get_translation_or_none(target) is None:
             raise HomeNotTranslated(f"The home page has no {target.language_code} translation: run seed_cms first.")
 
-    index = _ensure_child(
+    index = ensure_child(
         parent=home,
         page=CourseIndexPage(
             title="Courses",
@@ -361,7 +356,7 @@ def seed_courses(*, partners: Sequence[Partner]) -> CoursePage:
         pages.extend(LessonPage.objects.child_of(module).order_by("path"))
     for page in pages:
         for target in targets:
-            _ensure_translation(page=page, locale=target)
+            ensure_translation(instance=page, locale=target, texts=TRANSLATIONS)
     return CoursePage.objects.get(pk=course.pk)
 
 
@@ -369,7 +364,7 @@ def seed_courses(*, partners: Sequence[Partner]) -> CoursePage:
 
 
 def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
-    course = _ensure_child(
+    course = ensure_child(
         parent=index,
         page=CoursePage(
             title="Recognising and responding to radicalisation: a train-the-trainer course",
@@ -406,7 +401,7 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
     session_day = timezone.localdate() + datetime.timedelta(days=45)
     session_start = timezone.make_aware(datetime.datetime.combine(session_day, datetime.time(9, 30)))
 
-    understanding = _ensure_child(
+    understanding = ensure_child(
         parent=course,
         page=ModulePage(
             title="Understanding radicalisation",
@@ -467,7 +462,7 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
         ],
     )
 
-    responding = _ensure_child(
+    responding = ensure_child(
         parent=course,
         page=ModulePage(
             title="Responding with confidence",
@@ -522,7 +517,7 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
         ],
     )
 
-    training = _ensure_child(
+    training = ensure_child(
         parent=course,
         page=ModulePage(
             title="Training others",
@@ -642,19 +637,9 @@ def _text(*paragraphs: str, required: bool = True) -> tuple[str, dict]:
 
 
 def _lesson(module: ModulePage, title: str, slug: str, intro: str, minutes: int, body: list) -> LessonPage:
-    return _ensure_child(
+    return ensure_child(
         parent=module, page=LessonPage(title=title, slug=slug, intro=intro, estimated_minutes=minutes, body=body)
     )
-
-
-def _ensure_child(*, parent: Page, page: Page) -> Page:
-    existing = parent.get_children().filter(slug=page.slug).specific().first()
-    if existing is not None:
-        return existing
-    page.locale_id = parent.locale_id
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return type(page).objects.get(pk=page.pk)
 
 
 def _ensure_h5p_package() -> H5PPackage:
@@ -703,33 +688,3 @@ def _ensure_video_embed() -> None:
 
 
 # --- Translation -----------------------------------------------------------------------
-
-
-def _ensure_translation(*, page: Page, locale: Locale) -> None:
-    """Translate `page` into `locale` through wagtail-localize, once."""
-    if page.get_translation_or_none(locale) is not None:
-        return
-    source, _created = TranslationSource.get_or_create_from_instance(page)
-    Translation.objects.get_or_create(source=source, target_locale=locale, defaults={"enabled": True})
-    column = TARGET_LANGUAGES.index(locale.language_code)
-    for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
-        text = html.unescape(segment.string.data)
-        known = TRANSLATIONS.get(text)
-        if known is None:
-            raise MissingDemoTranslation(f"No {locale.language_code} text for {text!r}")
-        StringTranslation.objects.update_or_create(
-            translation_of=segment.string,
-            locale=locale,
-            context=segment.context,
-            defaults={
-                "data": html.escape(known[column], quote=False),
-                "translation_type": StringTranslation.TRANSLATION_TYPE_MANUAL,
-            },
-        )
-    # Not Translation.save_target(): it publishes in transaction.on_commit,
-    # which never runs inside the caller's (or a test's) transaction. Without
-    # fallback, a string missing above fails here instead of leaking English.
-    target, _created = source.create_or_update_translation(
-        locale, user=None, publish=False, copy_parent_pages=False, fallback=False
-    )
-    target.get_latest_revision().publish()

@@ -23,7 +23,7 @@ from django.utils import translation
 
 from accounts.models import User
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import LessonOutline, ModuleOutline, course_outline, lesson_block
+from courses.selectors import ModuleOutline, course_outline, lesson_block
 from partners.models import Partner, Role
 from partners.selectors import partners_for
 

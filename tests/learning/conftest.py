@@ -13,7 +13,7 @@ import pytest
 from accounts.models import User
 from courses.pages import CoursePage, LessonPage
 from learning import services
-from partners.models import Membership, Role
+from partners.models import Membership
 from tests.courses.test_pages import lessons_of, make_course, make_package, quiz_value
 
 _counter = itertools.count(1)
