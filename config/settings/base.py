@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cms",
     "courses",
     "learning",
+    "certificates",
     "demo",
     # Wagtail and content translation.
     "wagtail_localize",
@@ -232,9 +233,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Certificate PDFs are private: never under MEDIA_ROOT (which may be served
+# publicly), only streamed by the permission-checked download view.
+CERTIFICATES_ROOT = env.path("CERTIFICATES_ROOT", default=str(BASE_DIR / "var" / "certificates"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "certificates": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(CERTIFICATES_ROOT)}},
 }
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
