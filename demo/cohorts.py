@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from courses.pages import CoursePage
-from learning.cohorts import cohort_create, cohort_enrol_learners
+from courses.selectors import course_outline
+from learning.cohorts import cohort_create, cohort_enrol_learners, session_attendance_register
 from learning.models import Cohort
 from partners.models import Membership, Partner, Role
 
@@ -52,5 +53,25 @@ def seed_cohorts(*, partners: Sequence[Partner]) -> list[Cohort]:
         cohort_enrol_learners(
             cohort=cohort, emails=[m.user.email for m in people if m.role == Role.LEARNER], enrolled_by=trainer
         )
+        # learner1 of each partner, who did every lesson (demo.learning), also
+        # attended the face-to-face sessions: the trainer registers it, and
+        # the course is complete for them.
+        first_learner = next((m.user for m in people if m.role == Role.LEARNER and m.user.email.startswith("learner1.")), None)
+        if first_learner is not None:
+            for lesson_key, block_id in _session_blocks(course):
+                session_attendance_register(
+                    registered_by=trainer, cohort=cohort, lesson_key=lesson_key, block_id=block_id,
+                    present_learner_ids={first_learner.pk},
+                )
         cohorts.append(cohort)
     return cohorts
+
+
+def _session_blocks(course: CoursePage) -> list[tuple]:
+    return [
+        (lesson.translation_key, block.id)
+        for module in course_outline(course=course)
+        for lesson in module.lessons
+        for block in lesson.required_blocks
+        if block.kind == "session"
+    ]

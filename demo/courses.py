@@ -384,7 +384,9 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
             partner=owner,
             is_public=True,
             sequential=True,
-            completion_min_live_attendance_percent=75,
+            # 0 until live sessions exist (issue "Live online sessions"): a
+            # minimum of live attendance nobody can reach would block completion.
+            completion_min_live_attendance_percent=0,
             certificate_enabled=True,
         ),
     )

@@ -62,3 +62,20 @@ def test_demo_trainer_sees_the_course_title_in_their_language(client, partners):
     french = CoursePage.objects.live().filter(locale__language_code="fr").first()
     assert french is not None and french.title in html
     assert "Spring 2027 — Lille" in html and "Spring 2027 — Gent" not in html
+
+
+def test_demo_first_learners_complete_the_course_with_their_registered_attendance(partners):
+    """learner1 of each partner did every lesson (demo.learning) and the
+    cohort's trainer registers their face-to-face attendance: the demo has
+    a completed course, recorded once, from the first run."""
+    from demo.learning import seed_learning
+    from learning.models import CourseCompletion, SessionAttendance
+
+    seed_learning(partners=partners)
+    seed_cohorts(partners=partners)
+    seed_cohorts(partners=partners)
+
+    completed = set(CourseCompletion.objects.values_list("learner__email", flat=True))
+    assert completed == {demo_email("learner1", country) for country in ("GB", "FR", "BE", "NL")}
+    present = set(SessionAttendance.objects.filter(present=True).values_list("learner__email", flat=True))
+    assert present == completed
