@@ -400,13 +400,10 @@ def credential_summary(credential: Mapping | None) -> dict:
 def _register() -> None:
     """Sign on issue (and reissue): certificates.services calls every
     after-issue hook inside the issuing transaction."""
-    try:
-        from . import services
-    except ImportError:  # the service module is written in parallel; see report
-        return
-    hooks = getattr(services, "after_issue_hooks", None)
-    if hooks is not None and credential_attach not in hooks:
-        hooks.append(credential_attach)
+    from . import services
+
+    if credential_attach not in services.after_issue_hooks:
+        services.after_issue_hooks.append(credential_attach)
 
 
 _register()

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf.urls.i18n import i18n_patterns
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import get_resolver, include, path, resolve, reverse
 
 import config.urls
 from accounts.models import User
@@ -28,6 +28,7 @@ from partners.models import Country, Membership, Partner, Role
 
 urlpatterns = [
     path("certificates/", include("certificates.urls_credentials")),
+    path("certificates/", include("certificates.urls_public")),
     *i18n_patterns(path("certificates/", include("certificates.urls_credentials_i18n")), prefix_default_language=True),
     *config.urls.urlpatterns,
 ]
@@ -107,6 +108,26 @@ def test_key_and_jwks_urls(client, certificate):
     assert client.get(f"/certificates/keys/{'A' * 43}.json").status_code == 404
 
 
+def test_credential_status_url_answers_the_status_the_command_reads(client, certificate):
+    """The signed credentialStatus id is the verify page's JSON answer."""
+    status_id = certificate.credential["credential"]["credentialStatus"]["id"]
+    path_only = status_id.removeprefix("https://learn.example.org")
+    assert client.get(path_only).json()["status"] == "valid"
+    certificate_revoke(certificate=certificate, reason="", by=None)
+    assert client.get(path_only).json()["status"] == "revoked"
+
+
+def test_root_urlconf_sends_the_upload_to_the_credential_view_not_the_code_page():
+    """Once config/urls.py includes certificates.urls_credentials_i18n it must
+    come before certificates.urls, whose verify/<code>/ would catch
+    verify/credential/."""
+    if "certificate_credential_upload" not in get_resolver("config.urls").namespace_dict:
+        pytest.skip("credential URLs not wired into config/urls.py yet")
+    match = resolve(UPLOAD_URL, urlconf="config.urls")
+    assert match.namespace == "certificate_credential_upload"
+    assert resolve("/certificates/issuer.json", urlconf="config.urls").namespace == "certificate_credentials"
+
+
 # --- Download -----------------------------------------------------------------
 
 
@@ -164,6 +185,8 @@ def test_anonymous_download_goes_to_login_like_the_pdf(client, certificate):
     response = client.get(download_url(certificate))
     assert response.status_code == 302
     assert response["Location"].startswith("/en/accounts/login/")
+    pdf = client.get(f"/certificates/{certificate.code}/pdf/")
+    assert (pdf.status_code, pdf["Location"].split("?")[0]) == (302, response["Location"].split("?")[0])
 
 
 # --- Upload on the verify page -------------------------------------------------
