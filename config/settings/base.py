@@ -233,6 +233,13 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Open Badges signing key (certificates/keys.py): PEM or base64 raw Ed25519
+# private key. Empty in development: generated once into
+# BASE_DIR/.certificate_signing_key (ignored by git).
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
+# Public keys of rotated-out signing keys, still published so that older
+# credentials keep verifying.
+CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", default=[])
 # Certificate PDFs are private: never under MEDIA_ROOT (which may be served
 # publicly), only streamed by the permission-checked download view.
 CERTIFICATES_ROOT = env.path("CERTIFICATES_ROOT", default=str(BASE_DIR / "var" / "certificates"))

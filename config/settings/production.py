@@ -31,5 +31,8 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 # Trainers, coordinators and staff must use two-factor authentication.
 MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["trainer", "coordinator", "staff"])
 
+# Never sign credentials with a throwaway key.
+CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY")
+
 # Demo data must never be created here (seed_demo checks this flag).
 DEMO_DATA_ALLOWED = False

@@ -13,6 +13,16 @@ from tests.support.processes import clean_env, manage, postgres_test_database_ur
 pytestmark = pytest.mark.integration
 
 
+def _fresh_signing_key() -> str:
+    """A production signing key as an operator would set it (PEM)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def test_check_deploy_reports_no_issues_with_production_settings(django_db_setup, redis_url):
     env = clean_env(
         DJANGO_SETTINGS_MODULE="config.settings.production",
@@ -20,6 +30,7 @@ def test_check_deploy_reports_no_issues_with_production_settings(django_db_setup
         ALLOWED_HOSTS="bridgeline.example,www.bridgeline.example",
         DATABASE_URL=postgres_test_database_url(),
         REDIS_URL=redis_url,
+        CERTIFICATE_SIGNING_KEY=_fresh_signing_key(),
     )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     output = result.stdout + result.stderr
