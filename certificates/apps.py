@@ -9,3 +9,12 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from learning.signals import course_completed
+
+        # The Open Badges signer registers itself in services.after_issue_hooks.
+        from . import credentials  # noqa: F401
+        from .receivers import issue_on_course_completed
+
+        course_completed.connect(issue_on_course_completed, dispatch_uid="certificates.issue_on_course_completed")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("certificates/", include("certificates.urls_public")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -32,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learning.urls")),
+    path("certificates/", include("certificates.urls")),
     path("", include("cms.urls")),
     # Wagtail's catch-all serves the page tree; it must stay last.
     path("", include(wagtail_urls)),

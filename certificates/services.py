@@ -1,0 +1,237 @@
+"""Issuing, revoking and reissuing certificates.
+
+Every change of a certificate goes through here, in one transaction, so that
+the rules (one valid certificate per holder, subject and kind; printed facts
+copied once; a corrected certificate is a new one) hold whoever calls:
+the course-completion receiver, the admin actions, the demo seed.
+
+`after_issue_hooks` lets the Open Badges signer (certificates.credentials)
+add its step without this module knowing about it: each hook is called with
+the saved certificate inside the issuing transaction, so a failing signer
+leaves no unsigned certificate behind. The PDF is rendered after commit by
+the `certificate_render_pdf` task.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Country, Membership, Partner, Role
+
+from .codes import code_generate
+from .models import Certificate
+
+logger = logging.getLogger(__name__)
+
+# Called with each newly saved certificate (issue and reissue), inside the
+# issuing transaction. certificates.credentials appends the Open Badges signer.
+after_issue_hooks: list[Callable[[Certificate], None]] = []
+
+_COUNTRY_LANGUAGE = {Country.GB: "en", Country.FR: "fr", Country.NL: "nl"}
+_BELGIAN_LANGUAGES = ("nl", "fr")
+
+
+class CertificateStateError(ValidationError):
+    """The certificate is not in a state that allows the change (for example
+    revoking one that was superseded)."""
+
+
+def certificate_language(partner: Partner, holder) -> str:
+    """The language a certificate is printed in: the country's language, and
+    in Belgium (Flanders, with French-speaking learners too) the holder's
+    own choice between Dutch and French, else the partner's default."""
+    language = _COUNTRY_LANGUAGE.get(partner.country)
+    if language:
+        return language
+    for choice in (getattr(holder, "preferred_language", None), partner.default_language):
+        if choice in _BELGIAN_LANGUAGES:
+            return choice
+    return _BELGIAN_LANGUAGES[0]
+
+
+def holder_name_of(holder) -> str:
+    """The name as printed: the person's full name as they wrote it, else the
+    local part of their email address (never the whole address)."""
+    name = (getattr(holder, "full_name", "") or "").strip()
+    return name or holder.email.split("@")[0]
+
+
+def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str) -> Certificate | None:
+    """The valid certificate that an issue with these arguments would
+    duplicate. Course and session subjects are unique in the database;
+    a certificate with neither (demo webinars) is matched on its title."""
+    certificates = Certificate.objects.filter(holder=holder, kind=kind, status=Certificate.Status.VALID)
+    if course_key is not None:
+        return certificates.filter(course_key=course_key).first()
+    if session_id is not None:
+        return certificates.filter(session_id=session_id).first()
+    return certificates.filter(course_key__isnull=True, session_id__isnull=True, title=title).first()
+
+
+def _after_issue(certificate: Certificate) -> None:
+    for hook in after_issue_hooks:
+        hook(certificate)
+    transaction.on_commit(lambda: _enqueue_render(certificate.pk))
+
+
+def _enqueue_render(certificate_id: int) -> None:
+    from .tasks import certificate_render_pdf
+
+    certificate_render_pdf.enqueue(certificate_id)
+
+
+@transaction.atomic
+def certificate_issue(
+    *,
+    kind: str,
+    holder,
+    partner: Partner,
+    course_key: UUID | None = None,
+    session_id: int | None = None,
+    title: str,
+    hours: Decimal | int | str,
+    language: str | None = None,
+    expires_on: datetime.date | None = None,
+) -> tuple[Certificate, bool]:
+    """Issue a certificate, or return the valid one the holder already has for
+    this subject and kind (created is then False).
+
+    Safe under concurrency: two simultaneous issues both pass the first look-up,
+    the partial unique constraint lets one insert win, and the loser (inside a
+    savepoint) returns the winner's certificate.
+    """
+    existing = _valid_certificate(holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title)
+    if existing is not None:
+        return existing, False
+    certificate = Certificate(
+        kind=kind,
+        code=code_generate(),
+        holder=holder,
+        holder_name=holder_name_of(holder),
+        partner=partner,
+        country=partner.country,
+        language=language or certificate_language(partner, holder),
+        course_key=course_key,
+        session_id=session_id,
+        title=title,
+        hours=Decimal(str(hours)),
+        issued_on=timezone.localdate(),
+        expires_on=expires_on,
+    )
+    # The unique constraints are left to the database: checking them here
+    # would only move the race, not close it.
+    certificate.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            certificate.save()
+            _after_issue(certificate)
+    except IntegrityError:
+        existing = _valid_certificate(
+            holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title
+        )
+        if existing is None:
+            raise
+        return existing, False
+    logger.info("certificate %s issued (%s, holder %s)", certificate.code, kind, getattr(holder, "pk", None))
+    return certificate, True
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certificate:
+    """Withdraw a valid certificate. The reason is kept for staff; the public
+    verification page says only that the certificate was revoked, and when.
+    Revoking a revoked certificate changes nothing."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == Certificate.Status.REVOKED:
+        return certificate
+    if certificate.status != Certificate.Status.VALID:
+        raise CertificateStateError(_("Only a valid certificate can be revoked."), code="not_valid")
+    certificate.status = Certificate.Status.REVOKED
+    certificate.status_changed_at = timezone.now()
+    certificate.status_reason = (reason or "")[:300]
+    certificate.full_clean(validate_constraints=False)
+    certificate.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
+    logger.info("certificate %s revoked by %s", certificate.code, getattr(by, "pk", None))
+    return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate: Certificate, holder_name: str | None = None, by) -> Certificate:
+    """Replace a valid certificate by a corrected copy with a new code and a new
+    PDF (for a misspelt name, say). The old one becomes superseded and points
+    to the new one; the achievement's dates (issued, expires) stay the same."""
+    old = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if old.status != Certificate.Status.VALID:
+        raise CertificateStateError(_("Only a valid certificate can be reissued."), code="not_valid")
+    old.status = Certificate.Status.SUPERSEDED
+    old.status_changed_at = timezone.now()
+    old.status_reason = "Reissued"
+    # Superseded first: the partial unique constraint allows one valid
+    # certificate per holder and subject at any moment.
+    old.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
+    new = Certificate(
+        kind=old.kind,
+        code=code_generate(),
+        holder=old.holder,
+        holder_name=(holder_name or "").strip() or old.holder_name,
+        partner=old.partner,
+        country=old.country,
+        language=old.language,
+        course_key=old.course_key,
+        session_id=old.session_id,
+        title=old.title,
+        hours=old.hours,
+        issued_on=old.issued_on,
+        expires_on=old.expires_on,
+    )
+    new.full_clean(validate_constraints=False)
+    new.save()
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by", "updated_at"])
+    _after_issue(new)
+    logger.info("certificate %s reissued as %s by %s", old.code, new.code, getattr(by, "pk", None))
+    return new
+
+
+def _partner_of_learner(learner, *, fallback: Partner | None) -> Partner | None:
+    """The partner a learner's certificate is counted for: their own
+    organisation (a learner membership first, else any), else the course's."""
+    memberships = Membership.objects.filter(user=learner).select_related("partner")
+    membership = memberships.filter(role=Role.LEARNER).order_by("pk").first() or memberships.order_by("pk").first()
+    return membership.partner if membership is not None else fallback
+
+
+def certificate_issue_for_completion(*, learner, course_key: UUID) -> Certificate | None:
+    """The completion certificate of a course the learner completed, when the
+    course issues certificates (None otherwise). The title is the course's
+    name in the certificate's language when a translation exists."""
+    from courses.pages import CoursePage
+    from learning.services import course_canonical
+
+    course = course_canonical(course_key=course_key)
+    if course is None or not course.certificate_enabled:
+        return None
+    partner = _partner_of_learner(learner, fallback=course.partner)
+    language = certificate_language(partner, learner)
+    translated = (
+        CoursePage.objects.live().filter(translation_key=course_key, locale__language_code=language).order_by("pk").first()
+    )
+    certificate, _created = certificate_issue(
+        kind=Certificate.Kind.COMPLETION,
+        holder=learner,
+        partner=partner,
+        course_key=course_key,
+        title=(translated or course).title,
+        hours=course.estimated_hours,
+        language=language,
+    )
+    return certificate

@@ -1,0 +1,20 @@
+"""Background work (django-tasks; `make run` starts the database worker)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from .models import Certificate
+from .rendering import store_certificate_pdf
+
+
+@task()
+def certificate_render_pdf(certificate_id: int, replace: bool = False) -> bool:
+    """Render and store a certificate's PDF. Skips certificates that already
+    have one unless `replace` (after a template change, say); returns whether
+    it rendered. A certificate deleted meanwhile is skipped."""
+    certificate = Certificate.objects.select_related("partner", "partner__logo").filter(pk=certificate_id).first()
+    if certificate is None or (certificate.pdf and not replace):
+        return False
+    store_certificate_pdf(certificate)
+    return True
