@@ -74,6 +74,7 @@ def verify_json(request, code: str):
     valid, revoked, expired, superseded, unknown (404) or rate_limited (429);
     fields not known are null."""
     verification, status = _verify(request, code)
+    request.urlconf = "certificates.urls_public"  # a 404 stays a 404 (see certificate_pdf)
     response = JsonResponse(verification.as_json(), status=status, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -86,6 +87,11 @@ def certificate_pdf(request, code: str):
     normalised = code_normalise(code)
     certificate = certificates_visible_to(user=request.user).filter(code=normalised).first() if normalised else None
     if certificate is None:
+        # LocaleMiddleware answers a 404 on an unprefixed path with a redirect
+        # to /<lang>/<path> whenever that path resolves, and Wagtail's
+        # catch-all resolves every path: judging by this (prefix-free)
+        # urlconf instead keeps the answer a plain 404.
+        request.urlconf = "certificates.urls_public"
         raise Http404(_("No certificate found."))
     if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
         # The render task has not run (or the file was lost): render once, store it.

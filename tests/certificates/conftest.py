@@ -19,16 +19,14 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _certificate_storage(settings, tmp_path):
-    """PDFs go to a per-test folder, never to var/certificates."""
+def _certificate_storage(settings, tmp_path, monkeypatch):
+    """PDFs go to a per-test folder, never to var/certificates. The field's
+    storage was resolved when the model class was built, so it is replaced
+    on the field itself, not through settings."""
+    from django.core.files.storage import FileSystemStorage
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "certificates": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "certificates")},
-        },
-    }
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", FileSystemStorage(location=tmp_path / "certificates"))
 
 
 @pytest.fixture(autouse=True)
