@@ -20,6 +20,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("certificates/", include("certificates.urls_public")),
+    path("certificates/", include("certificates.urls_credentials")),
 ]
 
 if settings.SERVE_MEDIA:
@@ -33,6 +34,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learning.urls")),
+    # Before certificates.urls: its verify/<code>/ would catch verify/credential/.
+    path("certificates/", include("certificates.urls_credentials_i18n")),
     path("certificates/", include("certificates.urls")),
     path("", include("cms.urls")),
     # Wagtail's catch-all serves the page tree; it must stay last.
