@@ -4,6 +4,7 @@ running it again updates what exists and creates nothing twice."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.certificates import seed_certificates
 from demo.cms import seed_cms
 from demo.cohorts import seed_cohorts
 from demo.courses import seed_courses
@@ -12,7 +13,7 @@ from demo.people import DEMO_PASSWORD, seed_people
 
 
 class Command(BaseCommand):
-    help = "Create the demo partners, people, site pages, course, progress and cohorts (refused with production settings)."
+    help = "Create the demo partners, people, site pages, course, progress, cohorts and certificates (refused with production settings)."
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         seed_courses(partners=partners)
         seed_learning(partners=partners)
         seed_cohorts(partners=partners)
+        seed_certificates(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
