@@ -62,6 +62,26 @@ def test_a4_landscape_one_page(certificate):
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)
 
 
+def test_one_page_even_with_a_long_title_and_funding_statement(certificate):
+    """The demo's two-line EU disclaimer once pushed the frame's bottom
+    border onto a second page."""
+    from wagtail.models import Locale
+
+    from cms.models import FooterText
+
+    disclaimer = (
+        "Funded by the European Union. Views and opinions expressed are however those of the author(s) only and do "
+        "not necessarily reflect those of the European Union or the granting authority. Neither the European Union "
+        "nor the granting authority can be held responsible for them. "
+    ) * 2
+    locale, _ = Locale.objects.get_or_create(language_code=certificate.language)
+    FooterText.objects.create(locale=locale, funding_statement=f"<p>{disclaimer}</p>")
+    certificate.title = "Recognising and responding to radicalisation: a train-the-trainer course for first-line workers"
+    text = text_of(reader := pdf_of(certificate))
+    assert len(reader.pages) == 1
+    assert "granting authority" in text
+
+
 def test_prints_title_hours_date_code_partner(certificate):
     certificate.issued_on = datetime.date(2025, 3, 14)
     text = text_of(pdf_of(certificate))
