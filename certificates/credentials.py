@@ -47,10 +47,11 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from . import keys
 from .models import Certificate
+from .rendering import hours_display
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -113,18 +114,18 @@ def _achievement_id(certificate: Certificate) -> str:
 def _texts(certificate: Certificate) -> tuple[str, str]:
     """Description and criteria, in the certificate's language."""
     programme = settings.PROGRAMME_NAME
-    hours = f"{certificate.hours.normalize():f}"
+    hours = hours_display(certificate.hours)
     if certificate.kind == Certificate.Kind.ATTENDANCE:
         description = _("Attendance at “%(title)s”, part of the %(programme)s training programme.")
-        narrative = _("Attended the live session for at least the required time (%(hours)s hours), as recorded by the platform.")
+        narrative = _("Attended the live session for at least the required time (hours of training: %(hours)s), as recorded by the platform.")
     elif certificate.kind == Certificate.Kind.PROGRAMME:
         description = _("Completion of the %(programme)s programme “%(title)s”.")
-        narrative = _("Completed every required part of the programme (%(hours)s hours), as recorded by the platform.")
+        narrative = _("Completed every required part of the programme (hours of training: %(hours)s), as recorded by the platform.")
     else:
         description = _("Completion of the course “%(title)s”, part of the %(programme)s training programme.")
         narrative = _(
             "Completed every required lesson and quiz of the course and the required live attendance "
-            "(%(hours)s hours), as recorded by the platform."
+            "(hours of training: %(hours)s), as recorded by the platform."
         )
     values = {"title": certificate.title, "programme": programme, "hours": hours}
     return description % values, narrative % values
@@ -136,7 +137,10 @@ def credential_build(certificate: Certificate) -> dict:
     with translation.override(certificate.language):
         description, narrative = _texts(certificate)
         hours_name = _("Hours of training")
-        hours_text = _("%(hours)s hours") % {"hours": f"{certificate.hours.normalize():f}"}
+        # Same number format and plural rule as the PDF (certificates/rendering.py).
+        hours_text = ngettext("%(hours)s hour", "%(hours)s hours", 1 if certificate.hours == 1 else 2) % {
+            "hours": hours_display(certificate.hours)
+        }
     credential: dict = {
         "@context": list(CONTEXTS),
         "id": f"urn:uuid:{uuid.uuid5(NAMESPACE, certificate.code)}",

@@ -67,7 +67,7 @@ QR_SCALE = 8
 QR_BORDER = 4
 
 
-def _hours_text(hours: Decimal) -> str:
+def hours_display(hours: Decimal) -> str:
     hours = Decimal(hours)
     value = hours.quantize(Decimal(1)) if hours == hours.to_integral_value() else hours.normalize()
     return formats.number_format(value, use_l10n=True)
@@ -131,7 +131,7 @@ class CertificateRenderer:
             "funding_statement": self.funding_statement(),
             "issued_on": formats.date_format(c.issued_on, "j F Y"),
             "expires_on": formats.date_format(c.expires_on, "j F Y") if c.expires_on else "",
-            "hours": _hours_text(c.hours),
+            "hours": hours_display(c.hours),
             # For the plural form only: 0 hides the line, 1 is "hour", more "hours".
             "hours_count": 0 if not c.hours else (1 if c.hours == 1 else 2),
             "country_name": c.get_country_display(),
