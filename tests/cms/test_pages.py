@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import Page
@@ -92,6 +94,9 @@ class PageTreeTests(WagtailPageTestCase):
             assert "title" in names and "intro" in names, model
 
 
+# Instantiating a page may look up the default Locale (Wagtail caches it
+# only once some earlier test has), so this needs the database.
+@pytest.mark.django_db
 def test_news_event_dates_are_validated():
     start = timezone.now()
     page = NewsPage(title="Webinar", slug="webinar", event_start=start, event_end=start - datetime.timedelta(hours=1))

@@ -160,6 +160,9 @@ def test_required_blocks_and_lesson_block_lookup():
     assert lesson_block(lesson=lesson, block_id="no-such-block") is None
 
 
+# Instantiating a page may look up the default Locale (Wagtail caches it
+# only once some earlier test has), so this needs the database.
+@pytest.mark.django_db
 def test_a_block_stored_without_required_counts_as_required():
     lesson = LessonPage(title="Old", body=[])
     lesson.body = LessonStreamBlock().to_python(

@@ -8,19 +8,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from tests.support.processes import clean_env, manage, postgres_test_database_url, random_secret_key
+from tests.support.processes import clean_env, fresh_signing_key, manage, postgres_test_database_url, random_secret_key
 
 pytestmark = pytest.mark.integration
-
-
-def _fresh_signing_key() -> str:
-    """A production signing key as an operator would set it (PEM)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    return Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
 
 
 def test_check_deploy_reports_no_issues_with_production_settings(django_db_setup, redis_url):
@@ -30,7 +20,7 @@ def test_check_deploy_reports_no_issues_with_production_settings(django_db_setup
         ALLOWED_HOSTS="bridgeline.example,www.bridgeline.example",
         DATABASE_URL=postgres_test_database_url(),
         REDIS_URL=redis_url,
-        CERTIFICATE_SIGNING_KEY=_fresh_signing_key(),
+        CERTIFICATE_SIGNING_KEY=fresh_signing_key(),
     )
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     output = result.stdout + result.stderr

@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from tests.support.processes import clean_env, manage, random_secret_key
+from tests.support.processes import clean_env, fresh_signing_key, manage, random_secret_key
 
 pytestmark = pytest.mark.integration
 
@@ -58,6 +58,7 @@ def test_seed_demo_refuses_production_settings(sqlite_env):
         SECRET_KEY=random_secret_key(),
         ALLOWED_HOSTS="bridgeline.example",
         DATABASE_URL=f"sqlite:///{database}",
+        CERTIFICATE_SIGNING_KEY=fresh_signing_key(),
     )
     result = manage("seed_demo", env=env, cwd=folder)
     assert result.returncode != 0

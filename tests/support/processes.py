@@ -32,6 +32,17 @@ def random_secret_key(length: int = 64) -> str:
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
+def fresh_signing_key() -> str:
+    """An Ed25519 certificate signing key (PEM) as an operator would set
+    CERTIFICATE_SIGNING_KEY in production."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def postgres_test_database_url() -> str:
     """The URL of the PostgreSQL test database pytest-django created (its name
     is only known once `django_db_setup` has run)."""
