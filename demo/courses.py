@@ -341,6 +341,7 @@ def seed_courses(*, partners: Sequence[Partner]) -> CoursePage:
             title="Courses",
             slug="courses",
             intro="Self-paced online courses with face-to-face sessions, for professionals who work with young people.",
+            show_in_menus=True,  # visitors find the courses from the main menu
         ),
     )
     owner = next((p for p in partners if p.country == "BE"), None) or (partners[0] if partners else None)

@@ -88,6 +88,8 @@ def test_the_course_renders_in_each_language(client, partners, language, course_
     for page in (index, course, lesson):
         assert page.live
         assert page.url.startswith(f"/{language}/")
+    # The main menu of every page leads to the course index in that language.
+    assert f'href="{index.url}"' in client.get(course.url).content.decode().split("</nav>")[0]
     course_html = client.get(course.url).content.decode()
     lesson_html = client.get(lesson.url).content.decode()
 
