@@ -12,13 +12,15 @@ block id and is the same in every translation (see courses/blocks.py).
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from wagtail.blocks import StreamValue
 from wagtail.models import Page
 
@@ -132,27 +134,38 @@ def course_outline(*, course: CoursePage) -> list[ModuleOutline]:
     A lesson under an unpublished module is left out: it is not part of the
     course learners see, so it cannot be required for completion.
     """
-    return memoised(("outline", course.pk), lambda: _course_outline(course))
+    return course_outlines(courses=[course])[course.pk]
 
 
-def _course_outline(course: CoursePage) -> list[ModuleOutline]:
-    modules = {
-        module.path: ModuleOutline(page=module)
-        for module in ModulePage.objects.live().child_of(course).order_by("path")
-    }
-    if not modules:
-        return []
-    lessons = (
-        LessonPage.objects.live()
-        .descendant_of(course)
-        .filter(depth=course.depth + 2)
-        .order_by("path")
-    )
-    for lesson in lessons:
-        module = modules.get(lesson.path[: -Page.steplen])
-        if module is not None:
-            module.lessons.append(LessonOutline(page=lesson, required_blocks=required_blocks_for(lesson)))
-    return list(modules.values())
+def course_outlines(*, courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
+    """`course_outline` for several courses at once: {course pk: outline}.
+    Two queries for all the courses not yet read in this request, none for
+    the others (the dashboard asks for every course a learner takes)."""
+    courses = [course for course in courses if course is not None]
+    known = {course.pk: memo_get(("outline", course.pk)) for course in courses}
+    missing = [course for course in courses if known[course.pk] is None]
+    for pk, outline in (_read_outlines(missing) if missing else {}).items():
+        memo_set(("outline", pk), outline)
+        known[pk] = outline
+    return known
+
+
+def _read_outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
+    module_filter = functools.reduce(operator.or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses))
+    lesson_filter = functools.reduce(operator.or_, (Q(path__startswith=c.path, depth=c.depth + 2) for c in courses))
+    by_path = {course.path: course.pk for course in courses}
+    result: dict[int, list[ModuleOutline]] = {course.pk: [] for course in courses}
+    modules: dict[str, ModuleOutline] = {}
+    for module in ModulePage.objects.live().filter(module_filter).order_by("path"):
+        outline = ModuleOutline(page=module)
+        modules[module.path] = outline
+        result[by_path[module.path[: -Page.steplen]]].append(outline)
+    if modules:
+        for lesson in LessonPage.objects.live().filter(lesson_filter).order_by("path"):
+            module = modules.get(lesson.path[: -Page.steplen])
+            if module is not None:
+                module.lessons.append(LessonOutline(page=lesson, required_blocks=required_blocks_for(lesson)))
+    return result
 
 
 def required_blocks_for(lesson: LessonPage) -> list[BlockRef]:

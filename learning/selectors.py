@@ -19,18 +19,15 @@ these freely.
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Q
 from django.utils import translation
 from wagtail.models import Page
 
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import LessonOutline, ModuleOutline, memo_get, memo_set, required_blocks_for
+from courses.selectors import ModuleOutline, course_outlines
 
 from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
 
@@ -177,46 +174,6 @@ def _percent(done: int, required: int) -> int:
     return 100 if not required else int(done * 100 / required)
 
 
-# --- Course structure, many courses at once ------------------------------------------
-
-
-def _outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
-    """`courses.selectors.course_outline` for several courses in two queries
-    (none for courses already read in this request):
-    {course pk: live modules in tree order, each with its live lessons}."""
-    courses = [course for course in courses if course is not None]
-    known = {course.pk: memo_get(("outline", course.pk)) for course in courses}
-    missing = [course for course in courses if known[course.pk] is None]
-    for pk, outline in (_read_outlines(missing) if missing else {}).items():
-        memo_set(("outline", pk), outline)
-        known[pk] = outline
-    return known
-
-
-def _read_outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
-    if not courses:
-        return {}
-    module_filter = functools.reduce(
-        operator.or_, (Q(path__startswith=c.path, depth=c.depth + 1) for c in courses)
-    )
-    lesson_filter = functools.reduce(
-        operator.or_, (Q(path__startswith=c.path, depth=c.depth + 2) for c in courses)
-    )
-    by_path = {course.path: course.pk for course in courses}
-    result: dict[int, list[ModuleOutline]] = {course.pk: [] for course in courses}
-    modules: dict[str, ModuleOutline] = {}
-    for module in ModulePage.objects.live().filter(module_filter).order_by("path"):
-        outline = ModuleOutline(page=module)
-        modules[module.path] = outline
-        result[by_path[module.path[: -Page.steplen]]].append(outline)
-    if modules:
-        for lesson in LessonPage.objects.live().filter(lesson_filter).order_by("path"):
-            module = modules.get(lesson.path[: -Page.steplen])
-            if module is not None:
-                module.lessons.append(LessonOutline(page=lesson, required_blocks=required_blocks_for(lesson)))
-    return result
-
-
 def _canonical_copies(course_keys) -> dict[UUID, CoursePage]:
     """The canonical copy of each course (the first created live copy, as
     `services.course_canonical`), one query."""
@@ -279,7 +236,7 @@ def course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     the lesson to continue. At most eight queries for any course size."""
     course_key = course.translation_key
     canonical = _canonical_copies([course_key]).get(course_key) or course
-    outlines = _outlines([course, canonical] if canonical.pk != course.pk else [course])
+    outlines = course_outlines(courses=[course, canonical] if canonical.pk != course.pk else [course])
     displayed, canonical_outline = outlines[course.pk], outlines[canonical.pk]
 
     enrollment = completion = None
@@ -438,7 +395,7 @@ def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
         canonical.setdefault(page.translation_key, page)
         if page.locale.language_code == language_code:
             displayed[page.translation_key] = page
-    outlines = _outlines([canonical[key] for key in active_keys if key in canonical])
+    outlines = course_outlines(courses=[canonical[key] for key in active_keys if key in canonical])
     done_by_course: dict[UUID, set[str]] = {}
     if active_keys:
         for course_key, block_id in BlockCompletion.objects.filter(
