@@ -72,7 +72,7 @@ messages: $(STAMPS)/messages
 makemessages: deps
 	$(PY) manage.py makemessages --locale fr --locale nl --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --no-obsolete
 
-$(STAMPS)/static: $(STATIC_SOURCES) $(STAMPS)/deps
+$(STAMPS)/static: $(STATIC_SOURCES) $(STAMPS)/deps $(STAMPS)/npm
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@touch $@
 

@@ -230,7 +230,11 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Browser libraries from npm (package.json), served as static files.
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Open Badges signing key (certificates/keys.py): PEM or base64 raw Ed25519
