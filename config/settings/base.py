@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cms",
     "courses",
     "learning",
+    "live",
     "certificates",
     "demo",
     # Wagtail and content translation.
@@ -160,6 +161,40 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Live sessions (live/, docs/live-protocol.md) ---------------------------
+# The join code works from this long before the start to this long after
+# the scheduled end.
+LIVE_JOIN_OPENS_MINUTES = env.int("LIVE_JOIN_OPENS_MINUTES", default=60)
+LIVE_JOIN_CLOSES_MINUTES = env.int("LIVE_JOIN_CLOSES_MINUTES", default=60)
+# Attendance: sockets send a heartbeat this often; a reconnect within the
+# grace period continues the same interval.
+LIVE_HEARTBEAT_SECONDS = env.int("LIVE_HEARTBEAT_SECONDS", default=30)
+LIVE_ATTENDANCE_GRACE_SECONDS = env.int("LIVE_ATTENDANCE_GRACE_SECONDS", default=120)
+# Chat, questions and polls are deleted after this many days (reports keep
+# their own copy of what was reported).
+LIVE_CHAT_RETENTION_DAYS = env.int("LIVE_CHAT_RETENTION_DAYS", default=30)
+# Validation and flood control of websocket messages.
+LIVE_MAX_FRAME_BYTES = env.int("LIVE_MAX_FRAME_BYTES", default=8192)
+LIVE_MAX_TEXT_CHARS = env.int("LIVE_MAX_TEXT_CHARS", default=2000)
+LIVE_RATE_LIMIT = env.str("LIVE_RATE_LIMIT", default="10/10s")  # messages per participant
+# Built-in WebRTC video: at most this many cameras (a mesh: every peer sends
+# to every other one), and the ICE servers browsers use, as JSON, e.g.
+# [{"urls": "stun:stun.example.org:3478"}, {"urls": "turn:turn.example.org:443?transport=tcp",
+#   "username": "u", "credential": "p"}]. None by default (loopback needs none).
+LIVE_WEBRTC_MAX_VIDEO = env.int("LIVE_WEBRTC_MAX_VIDEO", default=6)
+LIVE_ICE_SERVERS = env.json("LIVE_ICE_SERVERS", default=[])
+# BigBlueButton: API base URL (https://HOST/bigbluebutton/api/) and shared
+# secret; Jitsi: base URL (https://meet.example.org/) and, optionally, the
+# app id/secret for JWT-authenticated rooms.
+LIVE_BBB_URL = env.str("LIVE_BBB_URL", default="")
+LIVE_BBB_SECRET = env.str("LIVE_BBB_SECRET", default="")
+LIVE_JITSI_URL = env.str("LIVE_JITSI_URL", default="")
+LIVE_JITSI_APP_ID = env.str("LIVE_JITSI_APP_ID", default="")
+LIVE_JITSI_SECRET = env.str("LIVE_JITSI_SECRET", default="")
+# Digital age of consent per partner country (GDPR art. 8): the consent
+# statement a guest confirms names this age.
+LIVE_CONSENT_AGE = {"GB": 13, "BE": 13, "FR": 15, "NL": 16}
 
 TASKS = {
     "default": {
