@@ -34,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learning.urls")),
+    path("live/", include("live.urls")),
     # Before certificates.urls: its verify/<code>/ would catch verify/credential/.
     path("certificates/", include("certificates.urls_credentials_i18n")),
     path("certificates/", include("certificates.urls")),
