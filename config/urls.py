@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learning.urls")),
     path("live/", include("live.urls")),
+    path("trainings/", include("registrations.urls")),
     # Before certificates.urls: its verify/<code>/ would catch verify/credential/.
     path("certificates/", include("certificates.urls_credentials_i18n")),
     path("certificates/", include("certificates.urls")),

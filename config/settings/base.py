@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "courses",
     "learning",
     "live",
+    "registrations",
     "certificates",
     "demo",
     # Wagtail and content translation.

@@ -1,0 +1,1 @@
+"""Trainings people register for, and their registrations."""

@@ -1,0 +1,5 @@
+"""Registration pages (under the language prefix)."""
+
+app_name = "registrations"
+
+urlpatterns: list = []
