@@ -1,0 +1,203 @@
+"""The join pages over HTTP: /live/join/ (type a code) and /live/j/<code>/
+(the link), in every language; each refusal has its message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from live import joining
+from live.identity import session_key
+from live.models import LiveSession, Participant
+from partners.models import Role
+from tests.live.conftest import make_live_partner, make_live_session, make_live_user, make_participant
+
+pytestmark = pytest.mark.django_db
+INVALID = "This code is not valid or the session is not open now."
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def link(session, language="en") -> str:
+    with translation.override(language):
+        return reverse("live:join_link", kwargs={"code": session.join_code})
+
+
+def room(session, language="en") -> str:
+    with translation.override(language):
+        return reverse("live:room", kwargs={"session_id": session.pk})
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_code_page_renders_in_each_language(client, language):
+    with translation.override(language):
+        url = reverse("live:join")
+    assert url.startswith(f"/{language}/live/")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'lang="{language}"' in response.content.decode()
+
+
+def test_a_typed_code_leads_to_the_link(client):
+    session = make_live_session(allow_guests=True)
+    typed = f"{session.join_code[:4].lower()}-{session.join_code[4:]}"
+    response = client.post(reverse("live:join"), {"code": typed})
+    assert response.status_code == 302
+    assert response["Location"] == link(session)
+
+
+@pytest.mark.parametrize("typed", ["", "nonsense", "ZZZZ-ZZZZ"])
+def test_wrong_codes_say_the_same_on_the_page(client, typed):
+    response = client.post(reverse("live:join"), {"code": typed})
+    assert response.status_code == 200
+    assert INVALID in response.content.decode()
+
+
+def test_an_expired_code_says_the_same(client):
+    session = make_live_session(starts_at=timezone.now() - dt.timedelta(hours=6))
+    response = client.get(link(session))
+    assert INVALID in response.content.decode()
+    response = client.post(reverse("live:join"), {"code": session.join_code})
+    assert INVALID in response.content.decode()
+
+
+def test_a_flood_of_wrong_codes_is_stopped(client):
+    session = make_live_session(allow_guests=True)
+    for n in range(joining.JOIN_FAILURES_LIMIT):
+        client.post(reverse("live:join"), {"code": f"WRONG{n:03d}"})
+    response = client.post(reverse("live:join"), {"code": session.join_code})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    response = client.get(link(session))
+    assert response.status_code == 429
+
+
+def test_anonymous_visitors_of_a_professional_session_log_in_first(client):
+    session = make_live_session()
+    response = client.get(link(session))
+    assert response.status_code == 302
+    assert reverse("account_login") in response["Location"]
+    assert link(session).replace("/", "%2F") in response["Location"] or link(session) in response["Location"]
+
+
+def test_a_professional_joins_with_the_account_into_the_room(client):
+    session = make_live_session(lobby_enabled=True)
+    user = make_live_user()
+    client.force_login(user)
+    response = client.get(link(session))
+    assert response.status_code == 302 and response["Location"] == room(session)
+    participant = Participant.objects.get(session=session, user=user)
+    assert participant.status == Participant.Status.LOBBY
+    assert client.session[session_key(session.pk)] == participant.pk
+    # Again: the same participant.
+    client.get(link(session))
+    assert Participant.objects.filter(session=session).count() == 1
+
+
+def test_staff_join_as_staff(client):
+    session = make_live_session(lobby_enabled=True)
+    trainer = make_live_user(partner=session.partner, role=Role.TRAINER)
+    client.force_login(trainer)
+    client.get(link(session))
+    participant = Participant.objects.get(session=session, user=trainer)
+    assert (participant.role, participant.status) == (Participant.Role.STAFF, Participant.Status.ADMITTED)
+
+
+@pytest.mark.parametrize(("country", "age"), [("FR", 15), ("NL", 16), ("GB", 13)])
+def test_a_youth_session_asks_a_first_name_and_consent_naming_the_countrys_age(client, country, age):
+    session = make_live_session(
+        partner=make_live_partner(country=country), audience=LiveSession.Audience.YOUNG_PEOPLE,
+        lobby_enabled=True, consent_required=True,
+    )
+    response = client.get(link(session))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Your first name" in html
+    assert f"I am {age} or older, or a parent or guardian has agreed" in html
+    assert 'name="email"' not in html and 'name="surname"' not in html
+
+    response = client.post(link(session), {"display_name": "Lou Martin", "consent": "on"})
+    assert response.status_code == 302 and response["Location"] == room(session)
+    guest = Participant.objects.get(session=session)
+    assert (guest.display_name, guest.role, guest.status, guest.user_id) == ("Lou", "guest", "lobby", None)
+    assert guest.consent_given_at is not None
+
+
+def test_missing_consent_is_refused_with_a_message(client):
+    session = make_live_session(audience=LiveSession.Audience.YOUNG_PEOPLE, lobby_enabled=True, consent_required=True)
+    response = client.post(link(session), {"display_name": "Lou"})
+    assert response.status_code == 200
+    assert "Please confirm the consent statement to join." in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "Enter a name."),
+        ("x" * 41, "at most 40 characters"),
+        ("Lou http://x.example", "without a web address"),
+        ("Lou 0612345678", "without a phone number"),
+        ("lou@example.org", "without an email address"),
+    ],
+)
+def test_bad_guest_names_are_refused_on_the_form(client, name, message):
+    session = make_live_session(allow_guests=True)
+    response = client.post(link(session), {"display_name": name})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_a_full_session_says_so(client):
+    session = make_live_session(allow_guests=True, capacity=2)
+    make_participant(session)
+    make_participant(session)
+    response = client.post(link(session), {"display_name": "Lou"})
+    assert "This session is full." in response.content.decode()
+    client.force_login(make_live_user())
+    response = client.get(link(session))
+    assert "This session is full." in response.content.decode()
+
+
+def test_a_locked_room_says_so(client):
+    session = make_live_session(allow_guests=True, locked=True)
+    response = client.post(link(session), {"display_name": "Lou"})
+    assert "The room is locked" in response.content.decode()
+    assert not Participant.objects.exists()
+
+
+def test_a_removed_guest_coming_back_is_told(client):
+    session = make_live_session(allow_guests=True)
+    client.post(link(session), {"display_name": "Lou"})
+    Participant.objects.filter(session=session).update(status=Participant.Status.REMOVED)
+    response = client.get(link(session))
+    assert "removed you from this session" in response.content.decode()
+    response = client.post(link(session), {"display_name": "Lou"})
+    assert "removed you from this session" in response.content.decode()
+    assert Participant.objects.filter(session=session).count() == 1
+
+
+def test_a_returning_guest_goes_straight_back_to_the_room(client):
+    session = make_live_session(allow_guests=True)
+    client.post(link(session), {"display_name": "Lou"})
+    response = client.get(link(session))
+    assert response.status_code == 302 and response["Location"] == room(session)
+    assert Participant.objects.filter(session=session).count() == 1
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_guest_page_renders_in_other_languages(client, language):
+    session = make_live_session(allow_guests=True)
+    response = client.get(link(session, language))
+    assert response.status_code == 200
+    assert f'lang="{language}"' in response.content.decode()
