@@ -133,8 +133,10 @@ def publish(session_id: int, events: Iterable[LiveEvent | Outgoing]) -> None:
         transaction.on_commit(lambda: async_to_sync(get_channel_layer().group_send)(group_name(session_id), message))
 
 
-def ephemeral(type: str, payload: dict, *, to_participant_id: int, from_participant_id: int) -> Outgoing:
-    """A direct, unnumbered, unstored event (WebRTC signalling)."""
+def ephemeral(type: str, payload: dict, *, to_participant_id: int, from_participant_id: int | None = None) -> Outgoing:
+    """A direct, unnumbered, unstored event (WebRTC signalling). Without
+    `from_participant_id` only the recipient sees it: a relayed signal must
+    not echo back to its sender (a direct event is visible to both ends)."""
     text = json.dumps({"type": type, **payload}, separators=(",", ":"), ensure_ascii=False)
     return Outgoing(None, LiveEvent.Audience.DIRECT, to_participant_id, from_participant_id, text)
 

@@ -1,0 +1,91 @@
+"""The word list: terms that hold a chat message for review before anyone
+but staff sees it (docs/live-protocol.md, "Safeguarding rules").
+
+Terms are the default file of the session's language
+(live/wordlists/<language>.txt) plus the active `WordListEntry` rows staff
+added for that language. Matching ignores case and accents (NFKD, combining
+marks dropped, casefold) and respects word boundaries, so "Numéro de
+TELEPHONE" matches "numero de téléphone" but "bombastic" does not match
+"bomb". A term of several words matches across any run of spaces or
+punctuation between them.
+
+The compiled pattern is cached per language in the process; saving or
+deleting an entry bumps a version in the shared cache, so every process
+recompiles on its next match (at most one cache read per message).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import WordListEntry
+
+WORDLISTS = Path(__file__).resolve().parent / "wordlists"
+_VERSION_KEY = "live:wordlist:version"
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents: the form both terms and messages are
+    compared in. NFKD also folds compatibility forms (full-width letters,
+    ligatures) into plain letters."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def default_terms(language: str) -> list[str]:
+    path = WORDLISTS / f"{language}.txt"
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _term_pattern(term: str) -> str:
+    words = re.findall(r"\w+", normalise(term))
+    # Between the words of a term: any run of non-word characters
+    # ("add-me", "add  me"); around it: no word character.
+    return r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)" if words else ""
+
+
+@lru_cache(maxsize=16)
+def _compiled(language: str, version: int) -> re.Pattern | None:
+    terms = default_terms(language) + list(
+        WordListEntry.objects.filter(language=language, is_active=True).values_list("term", flat=True)
+    )
+    patterns = sorted({p for p in map(_term_pattern, terms) if p}, key=len, reverse=True)
+    if not patterns:
+        return None
+    return re.compile("|".join(patterns))
+
+
+def _version() -> int:
+    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+
+
+def wordlist_match(text: str, *, language: str) -> str | None:
+    """The first term `text` contains (in its normalised form), or None."""
+    pattern = _compiled(language, _version())
+    if pattern is None:
+        return None
+    found = pattern.search(normalise(text))
+    return found.group(0) if found else None
+
+
+def wordlist_changed() -> None:
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 2, timeout=None)
+
+
+@receiver(post_save, sender=WordListEntry, dispatch_uid="live_wordlist_saved")
+@receiver(post_delete, sender=WordListEntry, dispatch_uid="live_wordlist_deleted")
+def _entry_changed(sender, **kwargs) -> None:
+    wordlist_changed()
