@@ -10,9 +10,11 @@ import zoneinfo
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from learning.trainer_selectors import courses_for_cohort_creation
+from partners.models import Partner
 
 from .joining import DISPLAY_NAME_MAX, display_name_clean
 from .models import TIME_ZONE_CHOICES, LiveSession
@@ -144,8 +146,8 @@ class SessionForm(forms.Form):
         if session is not None:
             # Editing: the session's partner stays offered (staff may have
             # lost a membership since; the page itself is scoped).
-            partners = partners | type(partners).model.objects.filter(pk=session.partner_id)
-        self.fields["partner"].queryset = partners.distinct()
+            partners = Partner.objects.filter(Q(pk__in=partners.values("pk")) | Q(pk=session.partner_id))
+        self.fields["partner"].queryset = partners
         self.fields["trainers"].queryset = trainers_for_partners(partners=partners)
         self.fields["cohort"].queryset = cohorts_for_partners(partners=partners)
         courses = courses_for_cohort_creation(user=user)
