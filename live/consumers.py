@@ -330,7 +330,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if self.buckets["main"].take():
                 await self._error("invalid", _("This request is not understood."), ref=kind if isinstance(kind, str) else None)
             return
-        ref = data.get("client_id") if isinstance(data.get("client_id"), str) else kind
+        given = data.get("client_id")
+        ref = given if isinstance(given, str) and 1 <= len(given) <= 64 else kind
         bucket = BUCKET_FOR.get(kind, "main")
         if bucket != "free" and not self.buckets[bucket].take():
             await self._error("rate_limited", _("You are sending too fast; wait a few seconds."), ref=ref)

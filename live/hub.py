@@ -18,7 +18,7 @@ sockets that may see it (`Outgoing.visible_to`):
   sockets, so that under load the number of frames per second stays
   bounded while a quiet room gets each event within milliseconds;
 - every LIVE_HEARTBEAT_SECONDS one database call refreshes the attendance
-  of all the admitted sockets this process holds;
+  (and the sign of life) of all the sockets this process holds;
 - `poll.results` are coalesced: at most one per poll per second per process,
   counted with one aggregate query.
 
@@ -230,13 +230,16 @@ class SessionHub:
 
     # --- Attendance heartbeat --------------------------------------------------------------
 
-    def attending_ids(self) -> list[int]:
-        return sorted({c.participant_id for c in self.consumers if c.hub_state == READY})
+    def connected_ids(self) -> list[int]:
+        """Every local socket's participant, the lobby included: its
+        `last_seen_at` shows that this process is alive (live/housekeeping.py);
+        only admitted ones have an attendance interval to refresh."""
+        return sorted({c.participant_id for c in self.consumers if c.participant_id is not None})
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(settings.LIVE_HEARTBEAT_SECONDS)
-            ids = self.attending_ids()
+            ids = self.connected_ids()
             if ids:
                 try:
                     await database_sync_to_async(attendance.intervals_heartbeat)(ids)

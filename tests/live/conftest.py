@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+import pytest
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -89,3 +91,14 @@ def live_cookie(participant: Participant) -> str:
     remember_participant(store, participant)
     store.save()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+@pytest.fixture
+def live_ws_server(asgi_live_server):
+    """`asgi_live_server` for websocket tests: after the test, waits until
+    the server has handled every socket's close (it writes to the database
+    then), so that emptying the tables for the next test does not race it."""
+    yield asgi_live_server
+    from tests.support.live_ws import eventually
+
+    eventually(lambda: not Participant.objects.exclude(channel_name="").exists(), timeout=15)

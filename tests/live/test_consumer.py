@@ -16,17 +16,17 @@ def _socket(live, participant) -> LiveSocket:
     return LiveSocket(live.ws_url, participant.session_id, cookie=live_cookie(participant))
 
 
-def test_join_chat_and_presence(asgi_live_server):
+def test_join_chat_and_presence(live_ws_server):
     session = make_live_session()
     trainer = make_participant(session, role=Participant.Role.STAFF, name="Trainer Tom")
     guest = make_participant(session, name="Gita")
-    with _socket(asgi_live_server, trainer) as staff_ws:
+    with _socket(live_ws_server, trainer) as staff_ws:
         welcome = staff_ws.wait_for("welcome")
         assert welcome["you"] == {"id": trainer.pk, "name": "Trainer Tom", "role": "staff", "status": "admitted", "muted": False}
         assert welcome["session"]["id"] == session.pk and welcome["session"]["is_youth"] is False
         assert [p["id"] for p in welcome["state"]["participants"]] == [trainer.pk]
         assert welcome["state"]["staff_present"] == 1 and welcome["state"]["lobby"] == []
-        with _socket(asgi_live_server, guest) as guest_ws:
+        with _socket(live_ws_server, guest) as guest_ws:
             guest_welcome = guest_ws.wait_for("welcome")
             assert "lobby" not in guest_welcome["state"] and "held" not in guest_welcome["state"]
             joined = staff_ws.wait_for("presence.joined", where=lambda e: e["participant"]["id"] == guest.pk)
@@ -44,18 +44,18 @@ def test_join_chat_and_presence(asgi_live_server):
     assert eventually(lambda: Participant.objects.filter(channel_name="").count() == 2)
 
 
-def test_reconnect_and_sync_returns_missed_messages_from_the_database(asgi_live_server):
+def test_reconnect_and_sync_returns_missed_messages_from_the_database(live_ws_server):
     session = make_live_session()
     trainer = make_participant(session, role=Participant.Role.STAFF)
     guest = make_participant(session)
-    with _socket(asgi_live_server, trainer) as staff_ws:
+    with _socket(live_ws_server, trainer) as staff_ws:
         staff_ws.wait_for("welcome")
-        with _socket(asgi_live_server, guest) as guest_ws:
+        with _socket(live_ws_server, guest) as guest_ws:
             last_seq = guest_ws.wait_for("welcome")["head"]
         for n in range(3):
             staff_ws.send("chat.send", text=f"missed {n}", client_id=f"s{n}")
             staff_ws.wait_for("chat.message", client_id=f"s{n}")
-        with _socket(asgi_live_server, guest) as guest_ws:
+        with _socket(live_ws_server, guest) as guest_ws:
             guest_ws.wait_for("welcome")
             guest_ws.send("sync", since=last_seq)
             result = guest_ws.wait_for("sync.result")
@@ -66,10 +66,10 @@ def test_reconnect_and_sync_returns_missed_messages_from_the_database(asgi_live_
     assert seqs == sorted(seqs) and seqs[0] > last_seq and result["head"] >= seqs[-1]
 
 
-def test_a_retried_client_id_makes_no_second_message(asgi_live_server):
+def test_a_retried_client_id_makes_no_second_message(live_ws_server):
     session = make_live_session()
     guest = make_participant(session)
-    with _socket(asgi_live_server, guest) as ws:
+    with _socket(live_ws_server, guest) as ws:
         ws.wait_for("welcome")
         ws.send("chat.send", text="once", client_id="same")
         first = ws.wait_for("chat.message")
@@ -79,13 +79,13 @@ def test_a_retried_client_id_makes_no_second_message(asgi_live_server):
     assert ChatMessage.objects.count() == 1
 
 
-def test_a_second_window_replaces_the_first(asgi_live_server):
+def test_a_second_window_replaces_the_first(live_ws_server):
     session = make_live_session()
     guest = make_participant(session)
     cookie = live_cookie(guest)
-    first = LiveSocket(asgi_live_server.ws_url, session.pk, cookie=cookie)
+    first = LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie)
     first.wait_for("welcome")
-    with LiveSocket(asgi_live_server.ws_url, session.pk, cookie=cookie) as second:
+    with LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie) as second:
         second.wait_for("welcome")
         assert first.closed_with() == 4009
         second.send("ping")

@@ -1,0 +1,93 @@
+"""Periodic upkeep of live sessions (`manage.py live_housekeeping`).
+
+- Connections of a server process that died (killed, crashed, its machine
+  gone) get no more heartbeats: their attendance intervals are closed at the
+  last heartbeat (`live.attendance.intervals_close_stale`), the
+  participants' connection is cleared (so the two-staff count and the
+  presence list are true again) and the rooms hear `presence.left` (or
+  `lobby.left` for someone who was waiting).
+- Chat messages, questions, polls with their votes and the event log older
+  than LIVE_CHAT_RETENTION_DAYS are deleted. Reports keep their own copy of
+  what was reported (`Report.context`), so they are untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import attendance, events
+from .models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, Question
+
+
+@dataclass
+class HousekeepingResult:
+    sessions_with_stale: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)
+    purged: dict[str, int] = field(default_factory=dict)
+
+
+def _stale_before(now: dt.datetime) -> dt.datetime:
+    return now - dt.timedelta(
+        seconds=2 * settings.LIVE_HEARTBEAT_SECONDS + settings.LIVE_ATTENDANCE_GRACE_SECONDS
+    )
+
+
+def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
+    """Close what dead processes left open. Returns (session ids, participant
+    ids that left)."""
+    now = now or timezone.now()
+    before = _stale_before(now)
+    with transaction.atomic():
+        stale = list(
+            Participant.objects.select_for_update(skip_locked=True)
+            .exclude(channel_name="")
+            .exclude(last_seen_at__gte=before)
+            .values_list("pk", "session_id", "status")
+        )
+        sessions = set(attendance.intervals_close_stale(now=now))
+        Participant.objects.filter(pk__in=[pk for pk, _, _ in stale]).update(channel_name="")
+        ended = set(
+            LiveSession.objects.filter(pk__in={s for _, s, _ in stale}, status=LiveSession.Status.ENDED).values_list(
+                "pk", flat=True
+            )
+        )
+        by_session: dict[int, list] = {}
+        for pk, session_id, status in stale:
+            if session_id in ended:
+                continue
+            if status == Participant.Status.ADMITTED:
+                event = events.event_record(session_id, "presence.left", {"participant_id": pk})
+            elif status == Participant.Status.LOBBY:
+                event = events.event_record(
+                    session_id, "lobby.left", {"participant_id": pk}, audience=LiveEvent.Audience.STAFF
+                )
+            else:
+                continue
+            by_session.setdefault(session_id, []).append(event)
+        for session_id, recorded in by_session.items():
+            events.publish(session_id, recorded)
+    return sorted(sessions | {s for _, s, _ in stale}), [pk for pk, _, _ in stale]
+
+
+def content_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete room content past the retention period; counts per kind."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.LIVE_CHAT_RETENTION_DAYS)
+    with transaction.atomic():
+        counts = {
+            "messages": ChatMessage.objects.filter(created_at__lt=cutoff).delete()[0],
+            "questions": Question.objects.filter(created_at__lt=cutoff).delete()[0],
+            "polls": Poll.objects.filter(created_at__lt=cutoff).delete()[0],
+            "events": LiveEvent.objects.filter(created_at__lt=cutoff).delete()[0],
+        }
+    return counts
+
+
+def housekeeping_run(*, now: dt.datetime | None = None) -> HousekeepingResult:
+    sessions, left = connections_close_stale(now=now)
+    return HousekeepingResult(sessions_with_stale=sessions, left=left, purged=content_purge(now=now))
