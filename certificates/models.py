@@ -13,6 +13,8 @@ create two.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -95,3 +97,56 @@ class Certificate(models.Model):
     @property
     def display_code(self) -> str:
         return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class CertificateExport(models.Model):
+    """A ZIP of the stored PDFs of one partner's certificates matching a
+    dashboard filter, built in the background (certificates.tasks) and
+    downloaded by the person who asked for it.
+
+    Owned by its requester and scoped to one partner: the export's pages look
+    it up by owner (staff: any owner) and partner, so another person's export
+    id is a 404. The ZIP holds stored PDFs only, never renders one: a
+    certificate whose PDF is missing is counted in `skipped`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("In progress")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    # Not a counter: an export's address should not let anyone guess the next one.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", verbose_name=_("partner"), on_delete=models.CASCADE, related_name="certificate_exports"
+    )
+    # The dashboard filter as submitted (course key, cohort id, ISO dates),
+    # applied again by the task so the ZIP matches what the coordinator saw.
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(_("certificates"), default=0)
+    done = models.PositiveIntegerField(_("processed"), default=0)
+    added = models.PositiveIntegerField(_("in the ZIP"), default=0)
+    skipped = models.PositiveIntegerField(_("skipped (no stored PDF)"), default=0)
+    file = models.FileField(_("ZIP file"), upload_to="exports/", blank=True, storage=certificate_storage)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate export")
+        verbose_name_plural = _("certificate exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "partner", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner} — {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -18,3 +18,16 @@ def certificate_render_pdf(certificate_id: int, replace: bool = False) -> bool:
         return False
     store_certificate_pdf(certificate)
     return True
+
+
+@task()
+def certificate_export_build(export_id: str) -> str:
+    """Build a requested ZIP export (certificates.exports); returns its final
+    status. An export deleted meanwhile, or already built, is left alone."""
+    from .exports import certificate_export_build as build
+    from .models import CertificateExport
+
+    export = CertificateExport.objects.select_related("partner").filter(pk=export_id).first()
+    if export is None or export.status == CertificateExport.Status.DONE:
+        return "skipped"
+    return build(export=export).status

@@ -1,0 +1,381 @@
+"""Questions the coordinators' dashboards and the staff overview ask:
+partner-country tracking of learners, certificates and attendance.
+
+Scope. `tracked_partners(user=...)` is the one choke point: every tracking
+view fetches its partner through it (`get_object_or_404(tracked_partners(
+user=...), slug=...)`), so another partner's dashboard, CSV or export is a
+404, never a 403 (tests/certificates/test_tracking_permissions.py walks every
+tracking URL). Coordinators see the partners they coordinate; staff see all.
+
+One function per dashboard panel, each taking a `TrackingScope` (which
+partners, which filter) and answering per country with SQL aggregates
+(Count, Sum, TruncMonth), so a panel costs the same few queries for 3 or
+20,000 certificates. `live_summary` is the live-sessions panel: the live app
+does not exist yet, so it honestly answers "none yet"; fill it in there.
+
+Which certificates count: every certificate except superseded ones (a
+reissue replaces its predecessor, so counting both would count one
+achievement twice). Revoked ones are counted as issued and reported with
+their status in the CSV; the ZIP holds valid ones only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import BigIntegerField, Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import formats
+
+from learning.models import Cohort, CourseCompletion, Enrollment
+from learning.trainer_selectors import course_titles
+from partners.models import Country, Membership, Partner, Role
+from partners.selectors import partners_for
+
+from .models import Certificate
+
+COUNTRIES = [code for code, _label in Country.choices]
+
+
+# --- Scope -------------------------------------------------------------------------
+
+
+def tracked_partners(*, user) -> QuerySet[Partner]:
+    """The partners whose tracking pages `user` may open: those they
+    coordinate, every partner for staff, none for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return Partner.objects.none()
+    if user.is_staff:
+        return Partner.objects.all()
+    return partners_for(user=user, roles=[Role.COORDINATOR])
+
+
+def may_see_overview(*, user) -> bool:
+    """The all-countries overview is for programme staff only."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_staff)
+
+
+@dataclass(frozen=True)
+class TrackingFilters:
+    """A validated dashboard filter (see certificates.forms); empty = everything."""
+
+    course_key: UUID | None = None
+    cohort: Cohort | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+    def as_json(self) -> dict:
+        """What a CertificateExport keeps, to apply the same filter later."""
+        return {
+            "course": str(self.course_key) if self.course_key else None,
+            "cohort": self.cohort.pk if self.cohort else None,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, *, partner: Partner | None) -> TrackingFilters:
+        cohorts = Cohort.objects.all() if partner is None else Cohort.objects.filter(partner=partner)
+        cohort_id = data.get("cohort")
+        return cls(
+            course_key=UUID(data["course"]) if data.get("course") else None,
+            # A cohort deleted or moved since the request matches nothing,
+            # rather than silently widening the export to every cohort.
+            cohort=(cohorts.filter(pk=cohort_id).first() or Cohort(pk=0, course_key=UUID(int=0))) if cohort_id else None,
+            date_from=datetime.date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
+            date_to=datetime.date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+        )
+
+
+@dataclass(frozen=True)
+class TrackingScope:
+    """Which partners (None: all of them, for the staff overview) and which filter."""
+
+    partner: Partner | None
+    filters: TrackingFilters = field(default_factory=TrackingFilters)
+
+
+# --- The certificates counted --------------------------------------------------------
+
+
+def certificates_in(*, scope: TrackingScope) -> QuerySet[Certificate]:
+    """The scope's certificates (superseded ones left out, see the module
+    docstring). With a cohort: its learners' certificates for its course,
+    and their certificates with no course (attendance)."""
+    certificates = Certificate.objects.exclude(status=Certificate.Status.SUPERSEDED)
+    if scope.partner is not None:
+        certificates = certificates.filter(partner=scope.partner)
+    f = scope.filters
+    if f.course_key is not None:
+        certificates = certificates.filter(course_key=f.course_key)
+    if f.cohort is not None:
+        learners = Enrollment.objects.filter(cohort_id=f.cohort.pk).values("learner_id")
+        certificates = certificates.filter(holder_id__in=learners).filter(
+            Q(course_key=f.cohort.course_key) | Q(course_key__isnull=True)
+        )
+    if f.date_from is not None:
+        certificates = certificates.filter(issued_on__gte=f.date_from)
+    if f.date_to is not None:
+        certificates = certificates.filter(issued_on__lte=f.date_to)
+    return certificates
+
+
+def _enrollments_in(*, scope: TrackingScope) -> QuerySet[Enrollment]:
+    """Active enrolments, each counted for one partner and country: its
+    cohort's partner, else the learner's own organisation (their first
+    learner membership, as certificates are issued)."""
+    own = Membership.objects.filter(user=OuterRef("learner_id"), role=Role.LEARNER).order_by("pk")
+    enrollments = Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).annotate(
+        counted_partner=Coalesce(
+            F("cohort__partner_id"), Subquery(own.values("partner_id")[:1]), output_field=BigIntegerField()
+        ),
+        counted_country=Coalesce(
+            F("cohort__partner__country"), Subquery(own.values("partner__country")[:1]), output_field=CharField()
+        ),
+    )
+    if scope.partner is not None:
+        enrollments = enrollments.filter(counted_partner=scope.partner.pk)
+    f = scope.filters
+    if f.course_key is not None:
+        enrollments = enrollments.filter(course_key=f.course_key)
+    if f.cohort is not None:
+        enrollments = enrollments.filter(cohort_id=f.cohort.pk)
+    if f.date_from is not None:
+        enrollments = enrollments.filter(enrolled_at__date__gte=f.date_from)
+    if f.date_to is not None:
+        enrollments = enrollments.filter(enrolled_at__date__lte=f.date_to)
+    return enrollments
+
+
+# --- Panels --------------------------------------------------------------------------
+
+
+@dataclass
+class LearnerCounts:
+    enrolled: int = 0
+    completed: int = 0
+
+    @property
+    def in_progress(self) -> int:
+        return self.enrolled - self.completed
+
+
+def learner_summary(*, scope: TrackingScope) -> dict[str, LearnerCounts]:
+    """Per country: active enrolments, and how many of them are completed
+    (the learner has the course's CourseCompletion). One query."""
+    completed = CourseCompletion.objects.filter(learner_id=OuterRef("learner_id"), course_key=OuterRef("course_key"))
+    rows = (
+        _enrollments_in(scope=scope)
+        .annotate(is_completed=Exists(completed))
+        .order_by()
+        .values("counted_country")
+        .annotate(enrolled=Count("pk"), completed=Count("pk", filter=Q(is_completed=True)))
+    )
+    return {
+        row["counted_country"]: LearnerCounts(enrolled=row["enrolled"], completed=row["completed"])
+        for row in rows
+        if row["counted_country"]
+    }
+
+
+@dataclass
+class CertificateCounts:
+    issued: int = 0
+    completion: int = 0
+    attendance: int = 0
+    attendance_hours: Decimal = Decimal(0)
+    hours: Decimal = Decimal(0)
+    revoked: int = 0
+
+
+def certificate_summary(*, scope: TrackingScope) -> dict[str, CertificateCounts]:
+    """Per country: certificates issued by kind, their hours, and the hours
+    of attendance certificates (the attendance that is certified so far).
+    One query."""
+    attendance = Q(kind=Certificate.Kind.ATTENDANCE)
+    zero = Value(Decimal(0))
+    rows = (
+        certificates_in(scope=scope)
+        .order_by()
+        .values("country")
+        .annotate(
+            issued=Count("pk"),
+            completion=Count("pk", filter=Q(kind=Certificate.Kind.COMPLETION)),
+            attendance=Count("pk", filter=attendance),
+            attendance_hours=Coalesce(Sum("hours", filter=attendance), zero),
+            hours=Coalesce(Sum("hours"), zero),
+            revoked=Count("pk", filter=Q(status=Certificate.Status.REVOKED)),
+        )
+    )
+    return {row.pop("country"): CertificateCounts(**row) for row in rows}
+
+
+@dataclass
+class LiveSummary:
+    """The live-sessions panel. `available` is False until the live app
+    reports sessions; the dashboard then says "no live sessions yet"
+    instead of showing zeros that look like measurements."""
+
+    available: bool = False
+    sessions_held: int = 0
+    attendance_hours: Decimal = Decimal(0)
+    by_country: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+
+
+def live_summary(*, scope: TrackingScope) -> LiveSummary:
+    """Live sessions held and hours attended, per country. The live app does
+    not exist yet: no query, nothing to report. Fill this in from
+    live.selectors once sessions record attendance intervals."""
+    return LiveSummary()
+
+
+@dataclass
+class MonthlySeries:
+    """Counts per month and per series (a course, or a country): the data of
+    one bar chart and of its table. `months` are first days of months,
+    ascending; `series` maps a label to one count per month."""
+
+    months: list[datetime.date]
+    series: dict[str, list[int]]
+
+    @property
+    def month_labels(self) -> list[str]:
+        return [formats.date_format(month, "YEAR_MONTH_FORMAT") for month in self.months]
+
+    @property
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        """(month label, counts per series, total) for the table."""
+        labels = self.month_labels
+        return [
+            (labels[i], [counts[i] for counts in self.series.values()], sum(c[i] for c in self.series.values()))
+            for i in range(len(self.months))
+        ]
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(counts) for counts in self.series.values()]
+
+    def chart_data(self) -> dict:
+        return {"labels": self.month_labels, "datasets": [{"label": k, "data": v} for k, v in self.series.items()]}
+
+
+def _series(rows, label_of) -> MonthlySeries:
+    counts: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    months: set[datetime.date] = set()
+    for row in rows:
+        month = row["month"]
+        months.add(month)
+        counts[label_of(row)][month] += row["n"]
+    ordered = sorted(months)
+    return MonthlySeries(
+        months=ordered,
+        series={label: [per_month.get(m, 0) for m in ordered] for label, per_month in sorted(counts.items())},
+    )
+
+
+def certificates_per_course_month(*, scope: TrackingScope) -> MonthlySeries:
+    """Certificates issued per month, one series per course (attendance
+    certificates without a course: one series per session title). Two
+    queries: the aggregate and the course titles in the reader's language."""
+    rows = list(
+        certificates_in(scope=scope)
+        .annotate(
+            month=TruncMonth("issued_on"),
+            # Without a course, the title is the subject itself (a session).
+            subject=Case(When(course_key__isnull=True, then=F("title")), default=Value("")),
+        )
+        .order_by()
+        .values("month", "course_key", "subject")
+        # Certificates of one course print its title in their own language:
+        # any one of them names the course when it has no live page.
+        .annotate(n=Count("pk"), any_title=Min("title"))
+    )
+    titles = course_titles(course_keys={row["course_key"] for row in rows if row["course_key"]})
+    return _series(rows, lambda row: titles.get(row["course_key"]) or row["any_title"])
+
+
+def certificates_per_country_month(*, scope: TrackingScope) -> MonthlySeries:
+    """Certificates issued per month, one series per country (staff overview). One query."""
+    rows = (
+        certificates_in(scope=scope)
+        .annotate(month=TruncMonth("issued_on"))
+        .order_by()
+        .values("month", "country")
+        .annotate(n=Count("pk"))
+    )
+    names = dict(Country.choices)
+    return _series(rows, lambda row: str(names.get(row["country"], row["country"])))
+
+
+# --- Filter choices ------------------------------------------------------------------
+
+
+def course_choices(*, partner: Partner | None) -> list[tuple[str, str]]:
+    """(course key, title) of the courses the partner has certificates or
+    cohorts in (all partners: every course with either), titled in the
+    reader's language. Three queries."""
+    certificates = Certificate.objects.filter(course_key__isnull=False)
+    cohorts = Cohort.objects.all()
+    if partner is not None:
+        certificates = certificates.filter(partner=partner)
+        cohorts = cohorts.filter(partner=partner)
+    found: dict[UUID, str] = dict(
+        certificates.order_by().values("course_key").annotate(title=Min("title")).values_list("course_key", "title")
+    )
+    for key in cohorts.order_by().values_list("course_key", flat=True).distinct():
+        found.setdefault(key, "")
+    titles = course_titles(course_keys=list(found))
+    choices = [(str(key), titles.get(key) or title or str(key)) for key, title in found.items()]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+def cohort_choices(*, partner: Partner | None) -> QuerySet[Cohort]:
+    cohorts = Cohort.objects.select_related("partner").order_by("partner__country", "-starts_on", "name")
+    return cohorts if partner is None else cohorts.filter(partner=partner)
+
+
+# --- What each page shows ------------------------------------------------------------
+
+
+@dataclass
+class CountryColumn:
+    country: str
+    name: str
+    learners: LearnerCounts
+    certificates: CertificateCounts
+
+
+def dashboard(*, scope: TrackingScope) -> dict:
+    """Every panel of one partner's dashboard."""
+    country = scope.partner.country
+    return {
+        "learners": learner_summary(scope=scope).get(country, LearnerCounts()),
+        "certificates": certificate_summary(scope=scope).get(country, CertificateCounts()),
+        "live": live_summary(scope=scope),
+        "per_course": certificates_per_course_month(scope=scope),
+    }
+
+
+def overview(*, scope: TrackingScope) -> dict:
+    """Every panel of the staff overview: all countries side by side."""
+    learners = learner_summary(scope=scope)
+    certificates = certificate_summary(scope=scope)
+    names = dict(Country.choices)
+    return {
+        "per_country_total": sum(counts.issued for counts in certificates.values()),
+        "columns": [
+            CountryColumn(
+                country=code,
+                name=str(names[code]),
+                learners=learners.get(code, LearnerCounts()),
+                certificates=certificates.get(code, CertificateCounts()),
+            )
+            for code in COUNTRIES
+        ],
+        "live": live_summary(scope=scope),
+        "per_country": certificates_per_country_month(scope=scope),
+    }
