@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from .codes import code_normalise
-from .models import Certificate
+from .models import Certificate, CertificateExport
 from .services import certificate_reissue, certificate_revoke
 
 
@@ -80,3 +80,21 @@ class CertificateAdmin(admin.ModelAdmin):
             ngettext("%(count)d certificate reissued.", "%(count)d certificates reissued.", done) % {"count": done},
             messages.SUCCESS,
         )
+
+
+@admin.register(CertificateExport)
+class CertificateExportAdmin(admin.ModelAdmin):
+    """Read-only: exports are requested from a partner's dashboard and built
+    by the task; the admin only shows who asked for what, and how it went."""
+
+    list_display = ["created_at", "partner", "owner", "status", "total", "added", "skipped", "finished_at"]
+    list_filter = ["status", "partner"]
+    list_select_related = ["partner", "owner"]
+    search_fields = ["owner__email", "partner__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
