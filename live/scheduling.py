@@ -49,7 +49,7 @@ def _validate(*, values: dict, trainers: list, starts_at_changed: bool, now: dt.
         errors.setdefault(field, []).append(message)
 
     starts_at = values.get("starts_at")
-    if starts_at is not None and starts_at_changed and starts_at <= now:
+    if starts_at is not None and starts_at_changed and starts_at < now:
         add("starts_at", _("The start must be in the future."))
     duration = values.get("duration_minutes")
     if duration is not None and not 5 <= duration <= 600:
