@@ -111,10 +111,27 @@ class Training(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # `confirmed_count` is written only by the conditional UPDATEs of
+        # registrations.services: saving an instance loaded earlier (the
+        # admin, a script) must never write back a stale count.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields if not field.primary_key and field.name != "confirmed_count"
+            ]
+        super().save(*args, **kwargs)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
         errors: dict[str, list] = {}
+        if self.pk is not None and self.capacity is not None:
+            confirmed = Training.objects.filter(pk=self.pk).values_list("confirmed_count", flat=True).first() or 0
+            if self.capacity < confirmed:
+                errors.setdefault("capacity", []).append(
+                    _("%(count)d registrations are confirmed: cancel some before lowering the places below that.")
+                    % {"count": confirmed}
+                )
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors.setdefault("ends_at", []).append(_("A training ends after it starts."))
         if self.format == self.Format.ON_SITE and not (self.location or self.address):

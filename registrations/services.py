@@ -219,7 +219,7 @@ def waiting_list_promote(*, training: Training, now: dt.datetime | None = None) 
     """Fill every free place from the waiting list (after the capacity was
     raised). Returns the promoted registrations, oldest first."""
     now = now or timezone.now()
-    training = Training.objects.select_for_update().select_related("cohort").get(pk=training.pk)
+    training = Training.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=training.pk)
     promoted = []
     if training.is_past(now):
         return promoted

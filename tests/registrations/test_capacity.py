@@ -141,3 +141,34 @@ def test_the_database_refuses_two_active_registrations_of_one_person():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Registration.objects.create(training=training, user=user, status="waiting", privacy_consent_at=timezone.now())
+
+
+@pytest.mark.django_db
+def test_saving_a_stale_training_never_overwrites_the_count_and_places_cannot_drop_below_it():
+    from django.core.exceptions import ValidationError
+
+    training = make_training(capacity=3)
+    stale = Training.objects.get(pk=training.pk)
+    for _ in range(2):
+        registration_create(training=training, user=make_user(), answers={}, privacy_consent=True)
+    stale.title = "Renamed"
+    stale.save()
+    training.refresh_from_db()
+    assert training.confirmed_count == 2 and training.title == "Renamed"
+    training.capacity = 1
+    with pytest.raises(ValidationError) as error:
+        training.full_clean()
+    assert "capacity" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_raising_the_places_promotes_the_waiting_list_in_order(django_capture_on_commit_callbacks):
+    from registrations.services import waiting_list_promote
+
+    training = make_training(capacity=1)
+    registrations = [registration_create(training=training, user=make_user(), answers={}, privacy_consent=True) for _ in range(4)]
+    training.capacity = 3
+    training.save()
+    promoted = waiting_list_promote(training=training)
+    assert [r.pk for r in promoted] == [registrations[1].pk, registrations[2].pk]
+    assert Registration.objects.get(pk=registrations[3].pk).status == "waiting"
