@@ -54,15 +54,22 @@ def _term_pattern(term: str) -> str:
     return r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words) + r"(?!\w)" if words else ""
 
 
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", normalise(text)))
+
+
 @lru_cache(maxsize=16)
-def _compiled(language: str, version: int) -> re.Pattern | None:
+def _compiled(language: str, version: int) -> tuple[re.Pattern | None, dict[str, str]]:
+    """The pattern of all the language's terms, and each term as written
+    keyed by its normalised words (to name the term a message matched)."""
     terms = default_terms(language) + list(
         WordListEntry.objects.filter(language=language, is_active=True).values_list("term", flat=True)
     )
-    patterns = sorted({p for p in map(_term_pattern, terms) if p}, key=len, reverse=True)
+    by_key = {_key(term): term for term in terms if _key(term)}
+    patterns = sorted({_term_pattern(term) for term in by_key.values()}, key=len, reverse=True)
     if not patterns:
-        return None
-    return re.compile("|".join(patterns))
+        return None, by_key
+    return re.compile("|".join(patterns)), by_key
 
 
 def _version() -> int:
@@ -70,12 +77,15 @@ def _version() -> int:
 
 
 def wordlist_match(text: str, *, language: str) -> str | None:
-    """The first term `text` contains (in its normalised form), or None."""
-    pattern = _compiled(language, _version())
+    """The first term (as written in the list) that `text` contains, or
+    None."""
+    pattern, by_key = _compiled(language, _version())
     if pattern is None:
         return None
     found = pattern.search(normalise(text))
-    return found.group(0) if found else None
+    if found is None:
+        return None
+    return by_key.get(_key(found.group(0)), found.group(0))
 
 
 def wordlist_changed() -> None:
