@@ -10,6 +10,7 @@ from demo.cohorts import seed_cohorts
 from demo.courses import seed_courses
 from demo.learning import seed_learning
 from demo.people import DEMO_PASSWORD, seed_people
+from demo.registrations import seed_registrations
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         seed_learning(partners=partners)
         seed_cohorts(partners=partners)
         seed_certificates(partners=partners)
+        seed_registrations(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(partners)} partners. Log in as e.g. coordinator.be@demo.example / {DEMO_PASSWORD}"
