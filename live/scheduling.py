@@ -42,7 +42,7 @@ JOIN_CODE_ATTEMPTS = 10
 REMINDER_OFFSETS = (dt.timedelta(hours=24), dt.timedelta(hours=1))
 
 
-def _validate(*, values: dict, trainers: list, starts_at_changed: bool, now: dt.datetime) -> None:
+def session_validate(*, values: dict, trainers: list, starts_at_changed: bool, now: dt.datetime) -> None:
     errors: dict[str, list] = {}
 
     def add(field, message):
@@ -108,7 +108,7 @@ def session_create(*, created_by, trainers: Iterable, now: dt.datetime | None = 
         raise TypeError(f"unknown session fields: {sorted(unknown)}")
     trainers = list(trainers)
     now = now or timezone.now()
-    _validate(values=values, trainers=trainers, starts_at_changed=True, now=now)
+    session_validate(values=values, trainers=trainers, starts_at_changed=True, now=now)
     if values.get("cohort") is not None and not values.get("course_key"):
         values["course_key"] = values["cohort"].course_key
     session = LiveSession(created_by=created_by, **values)
@@ -148,7 +148,7 @@ def session_update(*, session: LiveSession, trainers: Iterable, now: dt.datetime
     merged = {field: getattr(session, field) for field in EDITABLE_FIELDS}
     merged.update(values)
     starts_at_changed = "starts_at" in values and values["starts_at"] != session.starts_at
-    _validate(values=merged, trainers=trainers, starts_at_changed=starts_at_changed, now=now)
+    session_validate(values=merged, trainers=trainers, starts_at_changed=starts_at_changed, now=now)
     if merged.get("cohort") is not None and not merged.get("course_key"):
         merged["course_key"] = merged["cohort"].course_key
     for field, value in merged.items():
