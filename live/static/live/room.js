@@ -180,6 +180,7 @@
   var mainSection = $("live-main");
   var closedSection = $("live-closed");
   var chatLog = $("live-chat-log");
+  var chatScroll = chatLog.parentElement; // the scrolling role="log" around the list
   var chatForm = $("live-chat-form");
   var chatInput = $("live-chat-text");
   var chatMuted = $("live-chat-muted");
@@ -617,7 +618,7 @@
   }
 
   function appendChat(message) {
-    var stick = isNearBottom(chatLog);
+    var stick = isNearBottom(chatScroll);
     var li = chatItem(message);
     var pendingForIt = message.client_id && message.author && message.author.id === you.id && pendingChat.get(message.client_id);
     if (pendingForIt) {
@@ -626,7 +627,7 @@
     } else {
       chatLog.appendChild(li);
     }
-    if (stick) { chatLog.scrollTop = chatLog.scrollHeight; }
+    if (stick) { chatScroll.scrollTop = chatScroll.scrollHeight; }
   }
 
   function onChatMessage(message) {
@@ -698,7 +699,7 @@
     pendingChat.set(pending.clientId, pending);
     renderPending(pending);
     chatLog.appendChild(pending.el);
-    chatLog.scrollTop = chatLog.scrollHeight;
+    chatScroll.scrollTop = chatScroll.scrollHeight;
     chatInput.value = "";
     // Sent now if connected, otherwise again after the next welcome (same client_id).
     sendPending(pending);

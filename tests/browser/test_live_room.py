@@ -1,0 +1,171 @@
+"""The live room in two browsers against the real server (daphne, the
+websocket consumer, the database): a trainer and a participant waiting in
+the lobby. What people type is shown as text and never runs; the page is
+usable with the keyboard and passes axe."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from live.models import LiveSession, Participant, PollVote
+from tests.live.conftest import live_cookie, make_live_session, make_participant
+
+pytestmark = pytest.mark.browser
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+PAYLOAD = "<img src=x onerror=alert(1)><script>window.__pwned=1</script>"
+
+
+def _enter(browser, live, participant):
+    """A browser context that joined as `participant` (its session cookie),
+    on the room page; dialogs and page errors are collected."""
+    context = browser.new_context(base_url=live.url, locale="en-GB")
+    context.set_default_timeout(15_000)
+    name, _, value = live_cookie(participant).partition("=")
+    context.add_cookies([{"name": name, "value": value, "url": live.url}])
+    page = context.new_page()
+    page.problems = []
+    page.dialogs = []
+    page.on("pageerror", lambda error: (page.problems.append(str(error)), print(f"{participant.display_name} error: {error}")))
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    # The socket's frames, printed when a test fails (pytest shows stdout then).
+    page.on("websocket", lambda ws: (
+        ws.on("framereceived", lambda frame: print(f"{participant.display_name} <- {frame}")),
+        ws.on("framesent", lambda frame: print(f"{participant.display_name} -> {frame}")),
+        ws.on("close", lambda _ws: print(f"{participant.display_name} socket closed")),
+    ))
+    page.goto(reverse("live:room", kwargs={"session_id": participant.session_id}))
+    return context, page
+
+
+def _axe_problems(page) -> list[str]:
+    violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING_IMPACTS]
+    return [f"[{v['impact']}] {v['id']}: {json.dumps([n['target'] for n in v['nodes'][:3]])}" for v in violations]
+
+
+@pytest.fixture
+def room(asgi_live_server):
+    session = make_live_session(
+        title="Talking about conspiracy myths",
+        lobby_enabled=True,
+        allow_guests=True,
+        provider=LiveSession.Provider.NONE,
+        stream_url="https://stream.example.org/live",
+    )
+    trainer = make_participant(session, role=Participant.Role.STAFF, name="Trainer Tom")
+    guest = make_participant(session, role=Participant.Role.GUEST, name="Gita", status=Participant.Status.LOBBY)
+    return session, trainer, guest
+
+
+def test_lobby_admit_chat_as_text_polls_hands_and_reports(browser, asgi_live_server, room):
+    session, trainer, guest = room
+    staff_context, staff = _enter(browser, asgi_live_server, trainer)
+    guest_context, visitor = _enter(browser, asgi_live_server, guest)
+    try:
+        # The guest waits; the trainer sees them in the lobby and lets them in.
+        expect(visitor.get_by_role("heading", name="Waiting room")).to_be_visible()
+        expect(visitor.locator("#live-status")).to_have_text(re.compile("waiting room"))
+        expect(visitor.locator("#live-main")).to_be_hidden()
+        staff.get_by_role("button", name="Let Gita in").click()
+        expect(visitor.locator("#live-main")).to_be_visible()
+        expect(visitor.locator("#live-status")).to_have_text("A trainer let you in. Welcome to the room.")
+        expect(staff.locator("#live-people-list")).to_contain_text("Gita")
+        expect(staff.locator("#live-people-count")).to_have_text("(2)")
+
+        # Chat with the keyboard (Enter sends); markup arrives as text.
+        visitor.locator("#live-chat-text").fill(PAYLOAD)
+        visitor.locator("#live-chat-text").press("Enter")
+        staff_message = staff.locator("#live-chat-log .live-msg-text", has_text="window.__pwned")
+        expect(staff_message).to_have_text(PAYLOAD)
+        expect(visitor.locator("#live-chat-log .live-msg-text")).to_have_text([PAYLOAD])
+        expect(visitor.locator("#live-chat-log .live-msg-pending")).to_have_count(0)  # echoed: no longer pending
+        expect(visitor.locator("#live-chat-text")).to_be_focused()
+        for page in (staff, visitor):
+            assert page.locator("#live-chat-log img, #live-chat-log script").count() == 0
+            assert page.evaluate("window.__pwned") is None
+            assert page.dialogs == []
+
+        # Hands: raised by the guest, in the trainer's ordered queue.
+        visitor.get_by_role("button", name="Raise hand").click()
+        expect(visitor.locator("#live-hand")).to_have_attribute("aria-pressed", "true")
+        expect(visitor.locator("#live-hand")).to_have_text("Lower hand")
+        expect(staff.locator("#live-hand-queue li")).to_have_text([re.compile("^Gita")])
+        staff.get_by_role("button", name="Lower the hand of Gita").click()
+        expect(visitor.locator("#live-hand")).to_have_attribute("aria-pressed", "false")
+        expect(staff.locator("#live-hand-queue li")).to_have_count(0)
+
+        # Polls: created as a draft, opened, voted on; results as numbers and text.
+        staff.locator("summary", has_text="Create a poll").click()
+        staff.get_by_label("Question", exact=True).fill("Have you met this at work?")
+        staff.get_by_label("Answers, one per line (2 to 10)").fill("Yes\nNo\nNot sure")
+        staff.get_by_role("button", name="Create the poll").click()
+        staff.get_by_role("button", name="Open the poll").click()
+        poll = visitor.locator("#live-poll-list li", has_text="Have you met this at work?")
+        poll.get_by_label("Not sure").check()
+        poll.get_by_role("button", name="Vote").click()
+        expect(poll.locator(".live-poll-thanks")).to_have_text("Thank you for voting.")
+        for page in (staff, visitor):
+            results = page.locator("#live-poll-list .live-poll-result")
+            expect(results).to_have_count(3)
+            expect(results.nth(2)).to_contain_text("Not sure")
+            expect(results.nth(2).locator(".live-poll-count")).to_have_text("1 vote (100%)")
+            expect(results.nth(0).locator(".live-poll-count")).to_have_text("0 votes (0%)")
+        assert PollVote.objects.filter(participant=guest, option=2).count() == 1
+
+        # A report from the guest about the trainer's message, through the dialog.
+        staff.locator("#live-chat-text").fill("Welcome, everyone")
+        staff.get_by_role("button", name="Send", exact=True).click()
+        message = visitor.locator("#live-chat-log li", has_text="Welcome, everyone")
+        message.get_by_role("button", name="Report").click()
+        dialog = visitor.locator("#live-report-dialog")
+        expect(dialog).to_be_visible()
+        expect(visitor.locator("#live-report-reason")).to_be_focused()
+        visitor.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(message.get_by_role("button", name="Report")).to_be_focused()  # focus comes back
+        message.get_by_role("button", name="Report").click()
+        visitor.locator("#live-report-reason").fill("This made me uneasy")
+        visitor.get_by_role("button", name="Send the report").click()
+        expect(visitor.locator("#live-alerts")).to_have_text("Thank you. The trainers have received your report.")
+        from live.models import Report
+
+        report = Report.objects.get()
+        assert report.reason == "This made me uneasy" and report.message.text == "Welcome, everyone"
+
+        problems = _axe_problems(staff) + _axe_problems(visitor)
+        assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
+        assert not [p for p in staff.problems + visitor.problems if "Content Security Policy" in p], staff.problems + visitor.problems
+    finally:
+        staff_context.close()
+        guest_context.close()
+
+
+def test_a_removed_participant_sees_why_and_cannot_come_back(browser, asgi_live_server, room):
+    session, trainer, guest = room
+    Participant.objects.filter(pk=guest.pk).update(status=Participant.Status.ADMITTED)
+    staff_context, staff = _enter(browser, asgi_live_server, trainer)
+    guest_context, visitor = _enter(browser, asgi_live_server, guest)
+    try:
+        expect(staff.locator("#live-people-list")).to_contain_text("Gita")
+        staff.get_by_role("button", name="Remove Gita from the session").click()
+        expect(staff.locator("#live-confirm-dialog")).to_be_visible()
+        staff.locator("#live-confirm-dialog").get_by_role("button", name="Remove").click()
+        expect(visitor.get_by_role("heading", name="You were removed from the session")).to_be_visible()
+        expect(staff.locator("#live-people-list")).not_to_contain_text("Gita")
+        response = visitor.goto(reverse("live:room", kwargs={"session_id": session.pk}))
+        assert response.status == 403
+    finally:
+        staff_context.close()
+        guest_context.close()
