@@ -75,16 +75,18 @@ def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int
 
 
 def content_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete room content past the retention period; counts per kind."""
+    """Delete room content past the retention period; rows deleted per
+    model (lower-case names: chatmessage, question, questionupvote, poll,
+    pollvote, liveevent)."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.LIVE_CHAT_RETENTION_DAYS)
+    counts: dict[str, int] = {}
     with transaction.atomic():
-        counts = {
-            "messages": ChatMessage.objects.filter(created_at__lt=cutoff).delete()[0],
-            "questions": Question.objects.filter(created_at__lt=cutoff).delete()[0],
-            "polls": Poll.objects.filter(created_at__lt=cutoff).delete()[0],
-            "events": LiveEvent.objects.filter(created_at__lt=cutoff).delete()[0],
-        }
+        for model in (ChatMessage, Question, Poll, LiveEvent):
+            _, deleted = model.objects.filter(created_at__lt=cutoff).delete()
+            for label, number in deleted.items():
+                key = label.split(".")[-1].lower()
+                counts[key] = counts.get(key, 0) + number
     return counts
 
 

@@ -147,7 +147,7 @@ def test_report_keeps_its_context_after_the_chat_is_purged(live_ws_server):
     assert report.partner_id == session.partner_id and report.session_title == session.title
     assert report.reporter_name == "Rue" and report.target_id == author.pk
     ChatMessage.objects.update(created_at=timezone.now() - dt.timedelta(days=400))
-    assert content_purge()["messages"] == 3
+    assert content_purge()["chatmessage"] == 3
     report.refresh_from_db()
     assert report.message_id is None
     assert report.context["message"]["text"] == "line 1" and report.context["message"]["author"] == "Alex"
