@@ -9,12 +9,13 @@ from demo.cms import seed_cms
 from demo.cohorts import seed_cohorts
 from demo.courses import seed_courses
 from demo.learning import seed_learning
+from demo.live import seed_live
 from demo.people import DEMO_PASSWORD, seed_people
 from demo.registrations import seed_registrations
 
 
 class Command(BaseCommand):
-    help = "Create the demo partners, people, site pages, course, progress, cohorts and certificates (refused with production settings)."
+    help = "Create the demo partners, people, site pages, course, progress, cohorts, certificates and live sessions (refused with production settings)."
 
     def handle(self, *args, **options):
         if not getattr(settings, "DEMO_DATA_ALLOWED", False):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         seed_learning(partners=partners)
         seed_cohorts(partners=partners)
         seed_certificates(partners=partners)
+        seed_live(partners=partners)
         seed_registrations(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(
