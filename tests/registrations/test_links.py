@@ -146,13 +146,15 @@ def test_mail_is_written_in_the_registrants_language_and_the_organisers_zone():
     from registrations.emails import registration_mail
 
     starts = (timezone.now() + dt.timedelta(days=30)).replace(hour=8, minute=0, second=0, microsecond=0, tzinfo=dt.UTC)
-    training = make_training(starts_at=starts, ends_at=starts + dt.timedelta(hours=2), time_zone="Europe/London")
+    training = make_training(starts_at=starts, ends_at=starts + dt.timedelta(hours=2), time_zone="Europe/London", title="L'école & nous")
     registration = registration_create(training=training, user=make_user(language="fr"), answers={}, privacy_consent=True)
     message = registration_mail(registration=registration, kind="confirmed")
     assert "Europe/London" in message.body
     local = starts.astimezone(training.tz)
     assert f"{local.hour}:00" in message.body or f"{local.hour:02d}:00" in message.body
     assert "/fr/trainings/" in message.body
+    assert "L'école & nous" in message.subject and "L'école & nous" in message.body  # text, not HTML-escaped
+    assert "L&#x27;école &amp; nous" in message.alternatives[0][0]
 
 
 @pytest.mark.parametrize(
