@@ -60,6 +60,9 @@ def main() -> int:
                     "",
                     learning.xapi(data, args.repeat, address),
                 ]
+        from bench import registrations as registrations_bench
+
+        output += ["", "## Registrations", "", registrations_bench.run()]
         text = "\n".join(output)
         print(text)
         results = ROOT / "bench" / "results"

@@ -1,0 +1,243 @@
+"""Registrations under a rush: 500 people register at the same moment for a
+training with 100 places, through real daphne processes and the real
+registration form, against this run's PostgreSQL.
+
+What it checks and reports (README "Registrations"):
+- exactly 100 confirmed and 400 waiting, none lost (every user has one
+  registration), no error page (every POST answered 302 to the
+  confirmation page);
+- registrations per second (500 / wall time from the first request sent to
+  the last answer) and p50/p95 latency of the POSTs;
+- baseline in the same run: 500 concurrent GETs of /healthz.
+
+How: two daphne processes (so that two Django processes really race in
+PostgreSQL, as several ASGI processes would in production; one process
+runs its sync views one at a time), 500 users with sessions created
+directly in the session store (SessionStore + the session cookie: a load
+test of registering, not of logging in) and a CSRF cookie/field pair, then
+500 threads, each with its own HTTP connection, released together by a
+barrier. Settings are config.settings.test (as the rest of the bench): the
+task backend is the immediate one, so each request also renders and
+"sends" (locmem) its confirmation mail with the .ics, the worst case for
+the request; production queues it.
+
+Run alone: `python -m bench.registrations` (starts its own PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import http.client
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+PEOPLE = 500
+PLACES = 100
+PROCESSES = 2
+TIMEOUT_SECONDS = 180
+
+
+def build() -> dict:
+    """A training with 100 places and 500 professionals with live sessions."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.utils import timezone
+
+    from accounts.models import User
+    from partners.models import Partner
+    from registrations.models import Training
+
+    partner = Partner.objects.order_by("pk").first()
+    starts = (timezone.now() + dt.timedelta(days=20)).replace(microsecond=0)
+    training = Training(
+        partner=partner, kind=Training.Kind.ON_SITE, title="Bench: the rush", language="en",
+        format=Training.Format.ON_SITE, location="Bench hall", starts_at=starts, ends_at=starts + dt.timedelta(hours=6),
+        capacity=PLACES,
+    )
+    training.full_clean()
+    training.save()
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        [User(email=f"rush{n:04d}@bench.example", full_name=f"Rush {n:04d}", password=password) for n in range(PEOPLE)]
+    )
+    users = list(User.objects.filter(email__endswith="@bench.example").order_by("email"))
+    backend = settings.AUTHENTICATION_BACKENDS[0]
+    people = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = backend
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        people.append((user.pk, session.session_key, _get_new_csrf_string()))
+    return {"training": training, "people": people}
+
+
+def cleanup(data: dict) -> None:
+    from accounts.models import User
+    from registrations.models import Registration, Training
+
+    Registration.objects.filter(training=data["training"]).delete()
+    Training.objects.filter(pk=data["training"].pk).delete()
+    User.objects.filter(email__endswith="@bench.example").delete()
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
+
+
+def _rush(addresses: list[tuple[str, int]], requests: list[tuple[str, str, dict, bytes | None]]) -> dict:
+    """Send every request at once (one thread and connection each, released
+    by a barrier), spread over the servers. Returns latencies, statuses,
+    failures and the wall time."""
+    barrier = threading.Barrier(len(requests) + 1, timeout=60)
+    latencies: list[float | None] = [None] * len(requests)
+    statuses: list[int | str] = [0] * len(requests)
+    locations: list[str] = [""] * len(requests)
+
+    def run(index: int, method: str, path: str, headers: dict, body: bytes | None) -> None:
+        host, port = addresses[index % len(addresses)]
+        connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT_SECONDS)
+        try:
+            connection.connect()
+            barrier.wait()
+            started = time.perf_counter()
+            connection.request(method, path, body=body, headers={**headers, "Host": f"{host}:{port}"})
+            response = connection.getresponse()
+            response.read()
+            latencies[index] = time.perf_counter() - started
+            statuses[index] = response.status
+            locations[index] = response.getheader("Location") or ""
+        except Exception as error:  # noqa: BLE001 - counted as a failure
+            statuses[index] = type(error).__name__
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, *request)) for n, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join(TIMEOUT_SECONDS + 30)
+    wall = time.perf_counter() - started
+    return {"latencies": [x for x in latencies if x is not None], "statuses": statuses, "locations": locations, "wall": wall}
+
+
+def run(data: dict | None = None) -> str:
+    from django.urls import reverse
+    from django.utils import translation
+
+    from bench.site_pages import running_daphne
+    from registrations.models import Registration
+
+    own = data is None
+    data = data or build()
+    training = data["training"]
+    with translation.override("en"):
+        path = reverse("registrations:register", kwargs={"training_id": training.pk})
+        registered = reverse("registrations:registered", kwargs={"training_id": training.pk})
+    try:
+        with contextlib.ExitStack() as stack:
+            addresses = [stack.enter_context(running_daphne()) for _ in range(PROCESSES)]
+            # Warm each process (imports, URL resolver, templates) outside the timing.
+            for host, port in addresses:
+                for url in ("/healthz", "/en/trainings/"):
+                    connection = http.client.HTTPConnection(host, port, timeout=60)
+                    connection.request("GET", url)
+                    connection.getresponse().read()
+                    connection.close()
+            health = _rush(addresses, [("GET", "/healthz", {}, None)] * PEOPLE)
+            posts = []
+            for _user_id, session_key, csrf in data["people"]:
+                body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "privacy_consent": "on"}).encode()
+                headers = {"Content-Type": "application/x-www-form-urlencoded",
+                           "Cookie": f"sessionid={session_key}; csrftoken={csrf}"}
+                posts.append(("POST", path, headers, body))
+            rush = _rush(addresses, posts)
+        confirmed = Registration.objects.filter(training=training, status="confirmed").count()
+        waiting = Registration.objects.filter(training=training, status="waiting").count()
+        user_ids = [user_id for user_id, _s, _c in data["people"]]
+        registered_users = set(
+            Registration.objects.filter(training=training, user_id__in=user_ids).values_list("user_id", flat=True)
+        )
+        lost = len(user_ids) - len(registered_users)
+        ok = sum(1 for status, location in zip(rush["statuses"], rush["locations"]) if status == 302 and location.endswith(registered))
+        errors = len(rush["statuses"]) - ok
+        training.refresh_from_db()
+        health_ok = sum(1 for status in health["statuses"] if status == 200)
+    finally:
+        if own:
+            cleanup(data)
+
+    def row(name, result, count_ok, expected):
+        samples = result["latencies"] or [0.0]
+        others = {}
+        for status in result["statuses"]:
+            if status != expected:
+                others[str(status)] = others.get(str(status), 0) + 1
+        other_text = ", ".join(f"{count}× {status}" for status, count in sorted(others.items())) or "none"
+        return (f"| {name} | {len(result['statuses'])} | {count_ok} | {other_text} | {len(result['statuses']) / result['wall']:.0f} | "
+                f"{statistics.median(samples) * 1000:.0f} | {_percentile(samples, 0.95):.0f} | {max(samples) * 1000:.0f} |")
+
+    lines = [
+        f"### {PEOPLE} people register at once for {PLACES} places ({PROCESSES} daphne processes, PostgreSQL)",
+        "",
+        "| case | requests | answered as expected | other answers | requests/s | p50 ms | p95 ms | max ms |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+        row("baseline: GET /healthz (200)", health, health_ok, 200),
+        row("POST the registration form (302 to the confirmation)", rush, ok, 302),
+        "",
+        f"Outcome: {confirmed} confirmed, {waiting} waiting, {lost} lost, {errors} error pages; "
+        f"confirmed_count column {training.confirmed_count} (places {training.capacity}).",
+    ]
+    problems = []
+    if confirmed != PLACES or training.confirmed_count != PLACES:
+        problems.append(f"confirmed {confirmed} / count {training.confirmed_count}, expected {PLACES}")
+    if waiting != PEOPLE - PLACES:
+        problems.append(f"waiting {waiting}, expected {PEOPLE - PLACES}")
+    if lost or errors:
+        problems.append(f"{lost} lost, {errors} errors: {sorted({str(s) for s in rush['statuses'] if s != 302})}")
+    if problems:
+        lines += ["", "**FAILED:** " + "; ".join(problems)]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        from demo.people import seed_people
+
+        seed_people()
+        text = run()
+        print(text)
+        return 0 if "FAILED" not in text else 1
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
