@@ -13,13 +13,27 @@ from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from live.models import LiveSession, Participant, PollVote
+from live.models import AttendanceInterval, LiveSession, Participant, PollVote
 from tests.live.conftest import live_cookie, make_live_session, make_participant
+from tests.support.live_ws import eventually
 
 pytestmark = pytest.mark.browser
 
 BLOCKING_IMPACTS = {"serious", "critical"}
 PAYLOAD = "<img src=x onerror=alert(1)><script>window.__pwned=1</script>"
+
+
+def _leave(contexts, session) -> None:
+    """Close the browsers, then wait until the server has handled their
+    disconnects (presence, attendance): its writes must not race the
+    database flush that ends the test."""
+    for context in contexts:
+        context.close()
+    settled = eventually(
+        lambda: not Participant.objects.filter(session=session).exclude(channel_name="").exists()
+        and not AttendanceInterval.objects.filter(session=session, ended_at__isnull=True).exists()
+    )
+    assert settled, "the server did not handle the disconnects"
 
 
 def _enter(browser, live, participant):
@@ -148,8 +162,7 @@ def test_lobby_admit_chat_as_text_polls_hands_and_reports(browser, asgi_live_ser
         assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
         assert not [p for p in staff.problems + visitor.problems if "Content Security Policy" in p], staff.problems + visitor.problems
     finally:
-        staff_context.close()
-        guest_context.close()
+        _leave([staff_context, guest_context], session)
 
 
 def test_a_removed_participant_sees_why_and_cannot_come_back(browser, asgi_live_server, room):
@@ -167,5 +180,4 @@ def test_a_removed_participant_sees_why_and_cannot_come_back(browser, asgi_live_
         response = visitor.goto(reverse("live:room", kwargs={"session_id": session.pk}))
         assert response.status == 403
     finally:
-        staff_context.close()
-        guest_context.close()
+        _leave([staff_context, guest_context], session)
