@@ -18,6 +18,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per case (after warm-up)")
     parser.add_argument("--only-foundation", action="store_true", help="skip the 10,000-learner course data")
+    parser.add_argument("--only-certificates", action="store_true", help="run only the certificates bench")
     args = parser.parse_args()
 
     from tests.support.postgres import PostgresServer
@@ -35,8 +36,12 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         call_command("seed_demo", verbosity=0)
 
-        from bench import learning, site_pages
+        from bench import certificates, learning, site_pages
 
+        if args.only_certificates:
+            text = "\n".join(_certificates(certificates, site_pages, args.repeat))
+            print(text)
+            return 0
         output = [
             "## Foundation: page rendering",
             "",
@@ -60,6 +65,8 @@ def main() -> int:
                     "",
                     learning.xapi(data, args.repeat, address),
                 ]
+        if not args.only_foundation:
+            output += ["", *_certificates(certificates, site_pages, args.repeat)]
         from bench import registrations as registrations_bench
 
         output += ["", "## Registrations", "", registrations_bench.run()]
@@ -71,6 +78,28 @@ def main() -> int:
     finally:
         server.stop()
     return 0
+
+
+def _certificates(certificates, site_pages, repeat: int) -> list[str]:
+    """Issue to PDF, re-render on both cores, ZIP export, dashboards at 20,000."""
+    data = certificates.build()
+    gc.collect()
+    gc.freeze()
+    baseline_url = site_pages.baseline_page_url()
+    try:
+        return [
+            "## Certificates",
+            "",
+            certificates.issue_to_pdf(data, baseline_url, repeat),
+            "",
+            certificates.rerender(data),
+            "",
+            certificates.zip_export(data, repeat),
+            "",
+            certificates.dashboard(data, baseline_url, repeat),
+        ]
+    finally:
+        certificates.cleanup(data)
 
 
 if __name__ == "__main__":
