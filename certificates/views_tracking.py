@@ -103,9 +103,12 @@ def export_request(request: HttpRequest, slug: str) -> HttpResponse:
         export = certificate_export_request(owner=request.user, partner=partner, filters=filters)
     except NothingToExport as error:
         messages.error(request, " ".join(error.messages))
-        query = form.data.urlencode() if form.is_bound else ""
-        # Keep the filter, drop the CSRF token.
-        query = "&".join(part for part in query.split("&") if not part.startswith("csrfmiddlewaretoken="))
+        query = ""
+        if form.is_bound:
+            # Back to the same filter, without the CSRF token.
+            data = form.data.copy()
+            data.pop("csrfmiddlewaretoken", None)
+            query = data.urlencode()
         return redirect(f"{dashboard_url}?{query}" if query else dashboard_url)
     return redirect("certificates:export_detail", slug=partner.slug, export_id=export.pk)
 
