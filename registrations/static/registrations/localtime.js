@@ -19,6 +19,11 @@
     if (isNaN(startDate) || isNaN(endDate)) { return; }
     var full = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short" });
     var timeOnly = new Intl.DateTimeFormat(lang, { timeStyle: "short" });
+    try {
+      // Zones with other names but the same clock time (Paris, Brussels) need no second line.
+      var there = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeStyle: "short", timeZone: organiserZone });
+      if (there.format(startDate) === full.format(startDate)) { return; }
+    } catch (error) { /* an unknown zone name: show the visitor's time */ }
     var sameDay = startDate.toDateString() === endDate.toDateString();
     target.textContent = target.getAttribute("data-local-label") + " " + full.format(startDate) + "–" +
       (sameDay ? timeOnly.format(endDate) : full.format(endDate)) + " (" + visitorZone + ")";
