@@ -14,9 +14,11 @@ sockets that may see it (`Outgoing.visible_to`):
   (`batch {events}` when there is more than one event), its text built once
   per audience class (everyone / staff) and only for the sockets at the two
   ends of a direct event on their own;
-- the flusher waits a short tick that grows with the number of local
-  sockets, so that under load the number of frames per second stays
-  bounded while a quiet room gets each event within milliseconds;
+- flushes are spaced by a tick that grows with the number of local sockets
+  (at most FRAMES_PER_SECOND frames a second in total), so a busy room gets
+  bigger batches instead of more frames, while an event that comes after a
+  quiet spell goes out at once (after FLUSH_MIN_SECONDS, to gather what
+  arrived together);
 - every LIVE_HEARTBEAT_SECONDS one database call refreshes the attendance
   (and the sign of life) of all the sockets this process holds;
 - `poll.results` are coalesced: at most one per poll per second per process,
@@ -48,10 +50,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The flush tick: at least FLUSH_MIN, at most FLUSH_MAX, otherwise long
-# enough that the local sockets get at most FRAMES_PER_SECOND frames a
-# second in total (50 sockets: 10 ms; 500 sockets: 100 ms).
-FLUSH_MIN_SECONDS = 0.005
+# The least time between two flushes: long enough that the local sockets
+# get at most FRAMES_PER_SECOND frames a second in total (50 sockets: 10 ms;
+# 500 sockets: 100 ms), within [FLUSH_MIN_SECONDS, FLUSH_MAX_SECONDS].
+FLUSH_MIN_SECONDS = 0.002
 FLUSH_MAX_SECONDS = 0.1
 FRAMES_PER_SECOND = 5000
 POLL_RESULTS_EVERY_SECONDS = 1.0
@@ -165,9 +167,12 @@ class SessionHub:
         return min(FLUSH_MAX_SECONDS, max(FLUSH_MIN_SECONDS, len(self.consumers) / FRAMES_PER_SECOND))
 
     async def _flush_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = 0.0
         while True:
             await self.wake.wait()
-            await asyncio.sleep(self._tick())
+            await asyncio.sleep(max(FLUSH_MIN_SECONDS, last + self._tick() - loop.time()))
+            last = loop.time()
             self.wake.clear()
             pending, self.pending = self.pending, []
             if pending:

@@ -10,14 +10,19 @@ TELEPHONE" matches "numero de téléphone" but "bombastic" does not match
 punctuation between them.
 
 The compiled pattern is cached per language in the process; saving or
-deleting an entry bumps a version in the shared cache, so every process
-recompiles on its next match (at most one cache read per message).
+deleting an entry bumps a version in the shared cache, which each process
+reads at most every VERSION_CHECK_SECONDS, so another process recompiles
+within that time (the process that saved recompiles at once). The receivers
+are connected when this module is imported: live.apps imports it in
+`ready()`.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
+import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +34,8 @@ from .models import WordListEntry
 
 WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 _VERSION_KEY = "live:wordlist:version"
+VERSION_CHECK_SECONDS = 5.0
+_seen_version: list = ["", -VERSION_CHECK_SECONDS]  # [version, when read]
 
 
 def normalise(text: str) -> str:
@@ -59,7 +66,7 @@ def _key(text: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _compiled(language: str, version: int) -> tuple[re.Pattern | None, dict[str, str]]:
+def _compiled(language: str, version: str) -> tuple[re.Pattern | None, dict[str, str]]:
     """The pattern of all the language's terms, and each term as written
     keyed by its normalised words (to name the term a message matched)."""
     terms = default_terms(language) + list(
@@ -72,8 +79,11 @@ def _compiled(language: str, version: int) -> tuple[re.Pattern | None, dict[str,
     return re.compile("|".join(patterns)), by_key
 
 
-def _version() -> int:
-    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+def _version() -> str:
+    now = time.monotonic()
+    if now - _seen_version[1] >= VERSION_CHECK_SECONDS:
+        _seen_version[:] = [cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, timeout=None), now]
+    return _seen_version[0]
 
 
 def wordlist_match(text: str, *, language: str) -> str | None:
@@ -89,10 +99,10 @@ def wordlist_match(text: str, *, language: str) -> str | None:
 
 
 def wordlist_changed() -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+    # A fresh random version, not a counter: a counter restarting after the
+    # cache was emptied could meet a pattern compiled under the same number.
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _seen_version[1] = -VERSION_CHECK_SECONDS  # this process: at once
 
 
 @receiver(post_save, sender=WordListEntry, dispatch_uid="live_wordlist_saved")

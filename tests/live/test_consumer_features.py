@@ -34,8 +34,15 @@ def test_questions_hands_and_polls(live_ws_server):
             assert first.wait_for("question.spotlight")["question_id"] == question["id"]
 
             sockets[2].send("hand.raise")
+            staff_ws.wait_for("hand.raised", participant_id=voters[2].pk)
             sockets[1].send("hand.raise")
-            assert staff_ws.wait_for("hand.raised")["participant_id"] == voters[2].pk
+            staff_ws.wait_for("hand.raised", participant_id=voters[1].pk)
+            # The queue in a fresh welcome is in the order hands went up.
+            with _socket(live_ws_server, trainer) as again:
+                assert again.wait_for("welcome")["state"]["hands"] == [voters[2].pk, voters[1].pk]
+            assert staff_ws.closed_with() == 4009
+            staff_ws = _socket(live_ws_server, trainer)
+            staff_ws.wait_for("welcome")
             staff_ws.send("hand.lower", participant_id=voters[2].pk)
             assert first.wait_for("hand.lowered")["participant_id"] == voters[2].pk
 

@@ -13,7 +13,10 @@ from live.wordlist import default_terms, normalise, wordlist_match
 def _fresh_cache():
     from django.core.cache import cache
 
+    from live.wordlist import wordlist_changed
+
     cache.clear()
+    wordlist_changed()
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "nl"])
@@ -78,8 +81,28 @@ def test_staff_entries_count_for_their_language_only_and_changes_apply_at_once()
 
 
 @pytest.mark.django_db
-def test_matching_is_cached_between_changes(django_assert_num_queries):
+def test_matching_is_cached_between_changes(django_assert_num_queries, monkeypatch):
+    from django.core.cache import cache
+
     wordlist_match("hello", language="nl")
+    reads = []
+    monkeypatch.setattr(cache, "get_or_set", lambda *a, **k: reads.append(a) or "v")
     with django_assert_num_queries(0):
         for _ in range(5):
             wordlist_match("hallo allemaal", language="nl")
+    assert reads == []  # the version is read at most every few seconds
+
+
+@pytest.mark.django_db
+def test_another_process_sees_a_change_within_the_check_interval(monkeypatch):
+    import live.wordlist as wordlist
+
+    assert wordlist_match("the old mill", language="en") is None
+    # Another process adds a term: only the shared version moves.
+    from django.core.cache import cache
+
+    WordListEntry.objects.bulk_create([WordListEntry(language="en", term="old mill")])  # no signal
+    cache.set(wordlist._VERSION_KEY, "changed elsewhere")
+    assert wordlist_match("the old mill", language="en") is None  # not yet
+    monkeypatch.setattr(wordlist, "VERSION_CHECK_SECONDS", 0.0)
+    assert wordlist_match("the old mill", language="en") == "old mill"
