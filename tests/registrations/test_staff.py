@@ -193,3 +193,55 @@ def test_the_service_refuses_marks_for_strangers(world):
     stranger = registration_create(training=make_training(), user=make_user(), answers={}, privacy_consent=True)
     with pytest.raises(ValidationError):
         attendance_mark(training=world["training"], marks={stranger.pk: True}, marked_by=None)
+
+
+def test_admin_pages_render_and_raising_places_promotes(client, world, django_capture_on_commit_callbacks):
+    from accounts.models import User
+
+    training = world["training"]
+    training.capacity = 1
+    training.save()
+    waiting = registration_create(training=training, user=make_user(), answers={"organisation": "Z"}, privacy_consent=True)
+    admin = User.objects.create_superuser(email="root@example.org", password="x-9-long-enough")
+    client.force_login(admin)
+    assert client.get("/django-admin/registrations/training/").status_code == 200
+    assert client.get("/django-admin/registrations/registration/").status_code == 200
+    change = f"/django-admin/registrations/training/{training.pk}/change/"
+    page = client.get(change)
+    assert page.status_code == 200 and "Pieter Claes" in page.content.decode()
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["capacity"] = 2
+    data["audience"] = '["teachers"]'
+    data["questions"] = __import__("json").dumps(QUESTIONS)
+    data["starts_at_0"], data["starts_at_1"] = training.starts_at.strftime("%Y-%m-%d"), training.starts_at.strftime("%H:%M:%S")
+    data["ends_at_0"], data["ends_at_1"] = training.ends_at.strftime("%Y-%m-%d"), training.ends_at.strftime("%H:%M:%S")
+    data.pop("starts_at", None), data.pop("ends_at", None)
+    data["trainers"] = [u.pk for u in training.trainers.all()]
+    data.update({"registrations-TOTAL_FORMS": "2", "registrations-INITIAL_FORMS": "2", "registrations-MIN_NUM_FORMS": "0", "registrations-MAX_NUM_FORMS": "1000"})
+    for number, registration in enumerate(Registration.objects.filter(training=training).order_by("status", "created_at")):
+        data[f"registrations-{number}-id"] = registration.pk
+        data[f"registrations-{number}-training"] = training.pk
+    data = {k: v for k, v in data.items() if v is not False}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
+    training.refresh_from_db()
+    assert training.confirmed_count == 2
+
+
+def test_a_confirmed_registrant_sees_the_live_session_join_link(client):
+    from live.models import LiveSession
+
+    training = make_training()
+    session = LiveSession.objects.create(title="Webinar", starts_at=training.starts_at, partner=training.partner, join_code="WXYZ2345")
+    Training = type(training)
+    Training.objects.filter(pk=training.pk).update(live_session=session)
+    user = make_user()
+    client.force_login(user)
+    detail = reverse("registrations:detail", kwargs={"training_id": training.pk})
+    assert "WXYZ2345" not in client.get(detail).content.decode()
+    registration_create(training=training, user=user, answers={}, privacy_consent=True)
+    assert "WXYZ2345" in client.get(detail).content.decode()
