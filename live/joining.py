@@ -179,7 +179,7 @@ def _reuse(participant: Participant, session: LiveSession) -> Participant:
 
 def _ended_check(session: LiveSession) -> None:
     if session.status == LiveSession.Status.ENDED:
-        raise JoinRefused(INVALID_CODE_MESSAGE, code="ended")
+        raise JoinRefused(_("This session has ended."), code="ended")
 
 
 def participant_join_account(*, session: LiveSession, user, django_session) -> Participant:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_create, name="session_create"),
     path("sessions/<int:session_id>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:session_id>/enter/", views.session_enter, name="session_enter"),
     path("sessions/<int:session_id>/edit/", views.session_edit, name="session_edit"),
     path("sessions/<int:session_id>/calendar.ics", views.session_calendar, name="session_calendar"),
     path("sessions/<int:session_id>/invite/", views.session_invite, name="session_invite"),

@@ -21,7 +21,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -40,6 +39,7 @@ from .selectors import (
     is_live_staff_user,
     reports_visible_to,
     session_list_for,
+    session_recipients,
     sessions_for_learner,
     sessions_visible_to,
 )
@@ -191,13 +191,27 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "session": session,
             "trainers": list(session.trainers.all()),
             "join_url": join_url(session, language=request.LANGUAGE_CODE),
-            "room_url": reverse("live:room", kwargs={"session_id": session.pk}),
+            "room_url": reverse("live:session_enter", kwargs={"session_id": session.pk}),
             "course_title": course_title,
             "local_start": session.starts_at.astimezone(session.tz),
             "local_end": session.ends_at.astimezone(session.tz),
             "open_reports": session.reports.filter(status=Report.Status.OPEN).count(),
         },
     )
+
+
+@login_required
+@require_http_methods(GET)
+def session_enter(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Staff open the room from the session page, without the code and at
+    any time before the session ends (the code's window is for others)."""
+    session = _session_for_staff(request, session_id)
+    try:
+        joining.participant_join_account(session=session, user=request.user, django_session=request.session)
+    except joining.JoinRefused as error:
+        messages.error(request, error.message)
+        return redirect("live:session_detail", session_id=session.pk)
+    return redirect("live:room", session_id=session.pk)
 
 
 @login_required
@@ -221,8 +235,6 @@ def session_calendar(request: HttpRequest, session_id: int) -> HttpResponse:
 def session_invite(request: HttpRequest, session_id: int) -> HttpResponse:
     """Confirm, then (re-)send the invitation to the session's learners."""
     session = _session_for_staff(request, session_id)
-    from .selectors import session_recipients
-
     recipients = session_recipients(session).count()
     if request.method == "POST":
         if session.status != LiveSession.Status.SCHEDULED:
@@ -372,7 +384,7 @@ def safeguarding_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 __all__ = [
-    "join", "join_link", "session_list", "session_create", "session_edit", "session_detail", "session_calendar",
+    "join", "join_link", "session_list", "session_create", "session_edit", "session_detail", "session_enter", "session_calendar",
     "session_invite", "session_attendance", "attendance_correction", "session_attendance_csv",
     "safeguarding_queue", "safeguarding_report"
 ]

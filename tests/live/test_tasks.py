@@ -15,8 +15,8 @@ from django_tasks import task_backends
 from live import scheduling
 from live.models import LiveSession
 from live.tasks import session_invitations_send, session_reminder_send
-from tests.learning.trainer_fixtures import make_user, make_world
 from partners.models import Role
+from tests.learning.trainer_fixtures import make_user, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -70,7 +70,10 @@ def test_a_trainer_schedules_a_session_in_their_time_zone(client, world, django_
     assert len(mail.outbox) == 2  # the cohort's learners are invited
     detail = client.get(response["Location"]).content.decode()
     assert session.join_code_display in detail
-    assert url("room", session_id=session.pk) in detail
+    assert url("session_enter", session_id=session.pk) in detail
+    response = client.get(url("session_enter", session_id=session.pk))
+    assert response["Location"] == url("room", session_id=session.pk)
+    assert session.participants.get().role == "staff"
     assert url("session_calendar", session_id=session.pk) in detail
 
 
@@ -220,3 +223,12 @@ def test_the_staff_pages_render_in_each_language(client, world, language):
         response = client.get(address)
         assert response.status_code == 200, name
         assert f'lang="{language}"' in response.content.decode(), name
+
+
+def test_staff_cannot_enter_an_ended_sessions_room(client, world):
+    session = make_live_session(partner=world.partner, status=LiveSession.Status.ENDED)
+    client.force_login(world.trainer)
+    response = client.get(url("session_enter", session_id=session.pk), follow=True)
+    assert response.redirect_chain[-1][0] == url("session_detail", session_id=session.pk)
+    assert "This session has ended." in response.content.decode()
+    assert not session.participants.exists()
