@@ -181,3 +181,62 @@ def test_a_removed_participant_sees_why_and_cannot_come_back(browser, asgi_live_
         assert response.status == 403
     finally:
         _leave([staff_context, guest_context], session)
+
+
+def test_reconnect_catches_up_and_resends_what_was_typed_offline(browser, asgi_live_server):
+    """The guest's socket drops (closed on both sides by a Playwright route
+    standing between page and server) and the page cannot reconnect for a
+    while: it says so, keeps what the guest typed as pending, and once back
+    it syncs the messages it missed and sends the pending one, once."""
+    from live.models import ChatMessage
+
+    session = make_live_session(provider=LiveSession.Provider.NONE)
+    trainer = make_participant(session, role=Participant.Role.STAFF, name="Trainer Tom")
+    guest = make_participant(session, role=Participant.Role.GUEST, name="Gita")
+    network = {"up": True, "routes": []}
+
+    def route(ws):
+        if not network["up"]:
+            ws.close()
+            return
+        server = ws.connect_to_server()
+        network["routes"].append((ws, server))
+
+    staff_context, staff = _enter(browser, asgi_live_server, trainer)
+    guest_context = browser.new_context(base_url=asgi_live_server.url, locale="en-GB")
+    guest_context.set_default_timeout(20_000)
+    name, _, value = live_cookie(guest).partition("=")
+    guest_context.add_cookies([{"name": name, "value": value, "url": asgi_live_server.url}])
+    visitor = guest_context.new_page()
+    visitor.route_web_socket("**/ws/live/**", route)
+    try:
+        visitor.goto(reverse("live:room", kwargs={"session_id": session.pk}))
+        expect(visitor.locator("#live-status")).to_have_text("Connected to the room.")
+        expect(staff.locator("#live-people-count")).to_have_text("(2)")
+
+        network["up"] = False
+        page_side, server_side = network["routes"][-1]
+        server_side.close()
+        page_side.close()
+        expect(visitor.locator("#live-status")).to_have_text(re.compile("The connection was lost"))
+        expect(staff.locator("#live-people-count")).to_have_text("(1)")
+
+        visitor.locator("#live-chat-text").fill("typed while offline")
+        visitor.locator("#live-chat-text").press("Enter")
+        expect(visitor.locator("#live-chat-log .live-msg-pending")).to_contain_text("Sending…")
+        staff.locator("#live-chat-text").fill("said while Gita was away")
+        staff.locator("#live-chat-text").press("Enter")
+        expect(staff.locator("#live-chat-log .live-msg-text")).to_have_text(["said while Gita was away"])
+
+        network["up"] = True
+        expect(visitor.locator("#live-status")).to_have_text("Connected to the room.", timeout=40_000)
+        expect(visitor.locator("#live-chat-log .live-msg-text")).to_have_text(
+            ["said while Gita was away", "typed while offline"]
+        )
+        expect(visitor.locator("#live-chat-log .live-msg-pending")).to_have_count(0)
+        expect(staff.locator("#live-chat-log .live-msg-text")).to_have_text(
+            ["said while Gita was away", "typed while offline"]
+        )
+        assert ChatMessage.objects.filter(author=guest, text="typed while offline").count() == 1
+    finally:
+        _leave([staff_context, guest_context], session)

@@ -622,11 +622,11 @@
     var li = chatItem(message);
     var pendingForIt = message.client_id && message.author && message.author.id === you.id && pendingChat.get(message.client_id);
     if (pendingForIt) {
-      pendingForIt.el.replaceWith(li);
+      pendingForIt.el.remove();
       pendingChat.delete(message.client_id);
-    } else {
-      chatLog.appendChild(li);
     }
+    // Posted messages in the server's order; one's own unconfirmed ones stay below them.
+    chatLog.insertBefore(li, chatLog.querySelector(":scope > .live-msg-pending"));
     if (stick) { chatScroll.scrollTop = chatScroll.scrollHeight; }
   }
 
