@@ -240,3 +240,41 @@ def test_reconnect_catches_up_and_resends_what_was_typed_offline(browser, asgi_l
         assert ChatMessage.objects.filter(author=guest, text="typed while offline").count() == 1
     finally:
         _leave([staff_context, guest_context], session)
+
+
+def test_youth_session_two_staff_rule_warning_and_refusal_shown(browser, asgi_live_server):
+    """With one trainer connected, a session with young people shows staff
+    the warning banner, and the server's refusal to let a young person in
+    appears in the alert region, in words."""
+    session = make_live_session(audience=LiveSession.Audience.YOUNG_PEOPLE, lobby_enabled=True, provider=LiveSession.Provider.NONE)
+    trainer = make_participant(session, role=Participant.Role.STAFF, name="Trainer Tom")
+    second = make_participant(session, role=Participant.Role.STAFF, name="Trainer Zoë")
+    young = make_participant(session, role=Participant.Role.GUEST, name="Sami", status=Participant.Status.LOBBY)
+    contexts = []
+    try:
+        context, staff = _enter(browser, asgi_live_server, trainer)
+        contexts.append(context)
+        expect(staff.locator("#live-staff-warning")).to_have_text(
+            "Only one trainer is connected. Sessions with young people need at least two trainers in the room."
+        )
+        context, guest = _enter(browser, asgi_live_server, young)
+        contexts.append(context)
+        expect(guest.locator("#live-lobby")).to_be_visible()
+        expect(guest.locator("#live-private-form")).to_have_count(0)  # no private chat with young people
+        staff.get_by_role("button", name="Let Sami in").click()
+        expect(staff.locator("#live-alerts")).to_have_text("Two trainers must be in the room before young people are let in.")
+        expect(guest.locator("#live-lobby")).to_be_visible()
+
+        context, other_staff = _enter(browser, asgi_live_server, second)
+        contexts.append(context)
+        expect(staff.locator("#live-staff-warning")).to_be_hidden()
+        # Staff may write to each other privately.
+        staff.get_by_label("To", exact=True).select_option(label="Trainer Zoë")
+        staff.get_by_label("Private message").fill("I will watch the chat")
+        staff.get_by_role("button", name="Send privately").click()
+        expect(other_staff.locator("#live-private-log .live-msg-text")).to_have_text(["I will watch the chat"])
+        staff.get_by_role("button", name="Let Sami in").click()
+        expect(guest.locator("#live-main")).to_be_visible()
+        expect(guest.locator("#live-people-list .live-person-name")).to_have_text(["Trainer Tom", "Trainer Zoë", "Sami"])
+    finally:
+        _leave(contexts, session)
