@@ -2,7 +2,8 @@
 learning progress and certificates that depend on attendance.
 
 `attendance_changed` is the one entry point, called after a correction here
-and by whoever ends a session (live/room.py): it recomputes the learning
+and, through the session_attendance_settle task, when a session ends
+(live/room.py queues it): it recomputes the learning
 progress of the session's course for the participants with an account who
 are enrolled in it (live attendance is evidence for the course's completion
 rule, learning.services.progress_recompute), then sends

@@ -47,3 +47,19 @@ def session_reminder_send(session_id: int, planned_start: str, minutes_before: i
         sent += 1
     return sent
 
+
+
+@task()
+def session_attendance_settle(session_id: int) -> int:
+    """After a session ends: recompute the learning progress of its
+    learners and send live.signals.attendance_changed (attendance_effects).
+    A task, so that ending a 500-person webinar does not wait for 500
+    recomputes. Returns how many accounts were affected."""
+    from .attendance_effects import attendance_changed
+    from .models import Participant
+
+    session = LiveSession.objects.select_related("cohort").filter(pk=session_id).first()
+    if session is None:
+        return 0
+    participant_ids = list(Participant.objects.filter(session=session, user__isnull=False).values_list("pk", flat=True))
+    return len(attendance_changed(session, participant_ids))

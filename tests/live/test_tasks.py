@@ -151,3 +151,26 @@ def test_a_backend_that_cannot_defer_gets_no_reminders(world, django_capture_on_
     assert len(mail.outbox) == 3  # the invitations only
     session.refresh_from_db()
     assert session.reminders_planned_for is None
+
+
+def test_settling_an_ended_sessions_attendance_recomputes_its_learners(world, django_capture_on_commit_callbacks):
+    from unittest import mock
+
+    from live.signals import attendance_changed
+    from live.tasks import session_attendance_settle
+    from tests.live.conftest import make_live_session, make_participant
+
+    session = make_live_session(partner=world.partner, cohort=world.cohort, status=LiveSession.Status.ENDED)
+    for learner in world.learners:
+        make_participant(session, role="professional", user=learner)
+    make_participant(session, name="A guest")
+    received = []
+    attendance_changed.connect(receiver := lambda sender, session, user_ids, **kw: received.append(user_ids))
+    try:
+        with mock.patch("live.attendance_effects.progress_recompute") as recompute, django_capture_on_commit_callbacks(execute=True):
+            assert session_attendance_settle.call(session.pk) == 3
+    finally:
+        attendance_changed.disconnect(receiver)
+    assert recompute.call_count == 3
+    assert received == [sorted(u.pk for u in world.learners)]
+    assert session_attendance_settle.call(999999) == 0
