@@ -80,6 +80,7 @@ def room_strings() -> dict:
         "report": _("Report"),
         "report_message_about": _("About a message from %(name)s"),
         "report_person_about": _("About %(name)s"),
+        "report_question_about": _("About a question from %(name)s"),
         "report_received": _("Thank you. The trainers have received your report."),
         "report_created": _("A participant sent a report to the trainers. Open the safeguarding reports to read it."),
         "delete": _("Delete"),

@@ -137,6 +137,20 @@ def test_lobby_admit_chat_as_text_polls_hands_and_reports(browser, asgi_live_ser
             expect(results.nth(2).locator(".live-poll-count")).to_have_text("1 vote (100%)")
             expect(results.nth(0).locator(".live-poll-count")).to_have_text("0 votes (0%)")
         assert PollVote.objects.filter(participant=guest, option=2).count() == 1
+        expect(staff.get_by_label("Question", exact=True)).to_have_value("")  # the form is ready for the next poll
+
+        # Questions: asked, upvoted, put in the spotlight, answered.
+        visitor.get_by_label("Ask a question").fill("Where can I read more?")
+        visitor.get_by_label("Ask a question").press("Enter")
+        question = staff.locator("#live-question-list li", has_text="Where can I read more?")
+        question.get_by_role("button", name="Me too").click()
+        expect(question).to_contain_text("1 vote")
+        question.get_by_role("button", name="Put in the spotlight").click()
+        asked = visitor.locator("#live-question-list li", has_text="Where can I read more?")
+        expect(asked.locator(".live-badge-spotlight")).to_have_text("In the spotlight")
+        expect(asked).to_contain_text("1 vote")
+        question.get_by_role("button", name="Mark as answered").click()
+        expect(asked).to_contain_text("Answered")
 
         # A report from the guest about the trainer's message, through the dialog.
         staff.locator("#live-chat-text").fill("Welcome, everyone")

@@ -518,7 +518,7 @@
         break;
       case "poll.created":
         if (e.poll) { room.polls.set(e.poll.id, Object.assign({}, room.polls.get(e.poll.id), e.poll)); }
-        if (pollForm && e.poll && pendingPoll === e.poll.client_id) { pollForm.reset(); pendingPoll = null; }
+        if (pollForm && pendingPoll && pendingPoll === e.client_id) { pollForm.reset(); pendingPoll = null; }
         break;
       case "poll.opened":
       case "poll.closed":
@@ -897,6 +897,12 @@
       children.push(meta);
       var actions = el("p", "live-actions");
       var mine = q.author && q.author.id === you.id;
+      if (!mine && q.author) {
+        // Questions are not chat messages: a report names their author.
+        actions.appendChild(button(t("report"), function () {
+          openReport({ participant_id: q.author.id }, t("report_question_about", { name: q.author.name }));
+        }, "live-small"));
+      }
       if (!mine) {
         var up = button(upvoted.has(q.id) ? t("upvoted") : t("upvote"), function () {
           if (sendOrWarn({ type: "question.upvote", question_id: q.id })) { upvoted.add(q.id); renderQuestions(); }
