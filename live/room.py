@@ -308,6 +308,10 @@ def participant_left(*, actor_id: int, channel_name: str) -> Outcome:
     if session.status == LiveSession.Status.ENDED:
         return Outcome()
     recorded = []
+    if actor.video_on:
+        # A camera whose socket is gone frees its place in the video room.
+        Participant.objects.filter(pk=actor.pk).update(video_on=False)
+        recorded.append(_record(session.pk, "rtc.left", {"participant_id": actor.pk}))
     if actor.status == Participant.Status.ADMITTED:
         recorded.append(_record(session.pk, "presence.left", {"participant_id": actor.pk}))
     elif actor.status == Participant.Status.LOBBY:

@@ -256,3 +256,22 @@ def test_session_end_closes_attendance_and_refuses_further_requests(live_room):
     assert AttendanceInterval.objects.get().closed_by == AttendanceInterval.ClosedBy.SESSION_END
     with pytest.raises(RoomError):
         room.chat_send(actor_id=live_room["guest"].pk, text="hi", client_id="late")
+
+
+def test_leaving_frees_the_camera_and_is_silent_for_a_replaced_socket(live_room):
+    guest = live_room["guest"]
+    room.rtc_join(actor_id=guest.pk)
+    assert room.participant_left(actor_id=guest.pk, channel_name="another socket").events == []
+    outcome = room.participant_left(actor_id=guest.pk, channel_name="c-guest")
+    assert types(outcome) == [("rtc.left", "all"), ("presence.left", "all")]
+    guest.refresh_from_db()
+    assert guest.video_on is False and guest.channel_name == ""
+
+
+def test_staff_warning_when_a_youth_session_drops_below_two_staff():
+    session = make_live_session(audience=LiveSession.Audience.YOUNG_PEOPLE)
+    first = make_participant(session, role=STAFF, channel_name="c1")
+    make_participant(session, role=STAFF, channel_name="c2")
+    outcome = room.participant_left(actor_id=first.pk, channel_name="c1")
+    assert types(outcome) == [("presence.left", "all"), ("staff.warning", "staff")]
+    assert outcome.events[1].payload == {"code": "one_staff", "staff_present": 1}
