@@ -65,7 +65,23 @@ def _enter(browser, live, participant):
     name, _, value = live_cookie(participant).partition("=")
     context.add_cookies([{"name": name, "value": value, "url": live.url}])
     page = context.new_page()
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: print(f"{participant.display_name} <- {f[:300]}")))
+    page.signal_sizes = []
+    page.errors = []
+
+    def watch(ws):
+        def received(frame):
+            print(f"{participant.display_name} <- {frame[:300]}")
+            if frame.startswith('{"type":"error"'):
+                page.errors.append(frame)
+
+        def sent(frame):
+            if '"type": "rtc.signal"' in frame or '"type":"rtc.signal"' in frame:
+                page.signal_sizes.append(len(frame.encode()))
+
+        ws.on("framereceived", received)
+        ws.on("framesent", sent)
+
+    page.on("websocket", watch)
     page.on("pageerror", lambda error: print(f"{participant.display_name} error: {error}"))
     page.goto(reverse("live:room", kwargs={"session_id": participant.session_id}))
     expect(page.locator("#live-main")).to_be_visible()
@@ -90,6 +106,10 @@ def test_two_cameras_connect_and_exchange_video(media_browser, asgi_live_server)
             page.wait_for_function(MESH_FLOWING, arg=1, polling=250, timeout=30_000)
             expect(page.locator("#live-video-grid li")).to_have_count(2)  # yourself and the other camera
         expect(pages[0].locator("#live-video-grid figcaption")).to_have_text(["Trainer Tom (you)", "Amina"])
+        # Every signal fitted the server's limits (4 KiB of data): nothing refused.
+        sizes = pages[0].signal_sizes + pages[1].signal_sizes
+        print(f"rtc.signal frames: {len(sizes)}, largest {max(sizes)} bytes")
+        assert max(sizes) < 4096 and pages[0].errors == pages[1].errors == []
         assert Participant.objects.filter(session=session, video_on=True).count() == 2
 
         # Muting is local: the track stops sending sound, the button says so.
