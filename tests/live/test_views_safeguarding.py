@@ -91,3 +91,18 @@ def test_the_context_is_shown_as_text_never_as_html(client):
     html = client.get(reverse("live:safeguarding_report", kwargs={"report_id": report.pk})).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl"])
+def test_the_queue_renders_in_each_language(client, language):
+    from django.utils import translation
+
+    partner = make_live_partner()
+    report = report_in(make_live_session(partner=partner))
+    client.force_login(reviewer(partner))
+    with translation.override(language):
+        urls = [reverse("live:safeguarding_queue"), reverse("live:safeguarding_report", kwargs={"report_id": report.pk})]
+    for url in urls:
+        assert url.startswith(f"/{language}/live/safeguarding/")
+        response = client.get(url)
+        assert response.status_code == 200 and f'lang="{language}"' in response.content.decode()
