@@ -190,6 +190,8 @@ LIVE_ICE_SERVERS = env.json("LIVE_ICE_SERVERS", default=[])
 # app id/secret for JWT-authenticated rooms.
 LIVE_BBB_URL = env.str("LIVE_BBB_URL", default="")
 LIVE_BBB_SECRET = env.str("LIVE_BBB_SECRET", default="")
+# "sha1" (every BigBlueButton) or "sha256" (2.6+) for API checksums.
+LIVE_BBB_CHECKSUM = env.str("LIVE_BBB_CHECKSUM", default="sha1")
 LIVE_JITSI_URL = env.str("LIVE_JITSI_URL", default="")
 LIVE_JITSI_APP_ID = env.str("LIVE_JITSI_APP_ID", default="")
 LIVE_JITSI_SECRET = env.str("LIVE_JITSI_SECRET", default="")
