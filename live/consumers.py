@@ -254,6 +254,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Welcome an admitted participant: attach first (so nothing
         published meanwhile is lost), then build the welcome, then send what
         arrived after its `head`."""
+        if self.hub is None or self.closing:
+            return
         self.hub_state = JOINING
         self.backlog = []
         if self not in self.hub.consumers:
@@ -264,6 +266,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
             )
         except RoomError:
             await self._close(room.CLOSE_REMOVED)
+            return
+        if self.hub is None:
+            # The socket closed while it was being admitted: its disconnect
+            # ran first, so close the interval just opened.
+            await database_sync_to_async(room.attendance.interval_close)(
+                self.participant_id, closed_by=room.attendance.AttendanceInterval.ClosedBy.DISCONNECT
+            )
             return
         await self._send_json(outcome.reply)
         head = outcome.reply["head"]
