@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -182,6 +183,14 @@ def _ended_check(session: LiveSession) -> None:
         raise JoinRefused(_("This session has ended."), code="ended")
 
 
+# Apps above live register checks here (live never imports them): each is
+# called as check(session=, user=) before a professional (not staff) first
+# joins with their account, and raises JoinRefused to refuse. Registrations
+# uses it: a session whose training takes registrations admits the
+# registered only.
+account_join_checks: list[Callable[..., None]] = []
+
+
 def participant_join_account(*, session: LiveSession, user, django_session) -> Participant:
     """Staff or a logged-in professional joins with their account."""
     way = join_way(session, user)
@@ -200,6 +209,9 @@ def participant_join_account(*, session: LiveSession, user, django_session) -> P
                 participant.status = Participant.Status.ADMITTED
                 participant.save(update_fields=["role", "status"])
         else:
+            if not staff:
+                for check in account_join_checks:
+                    check(session=locked_session, user=user)
             _check_room(locked_session, staff=staff)
             status = (
                 Participant.Status.ADMITTED

@@ -168,6 +168,9 @@ else:
 # the scheduled end.
 LIVE_JOIN_OPENS_MINUTES = env.int("LIVE_JOIN_OPENS_MINUTES", default=60)
 LIVE_JOIN_CLOSES_MINUTES = env.int("LIVE_JOIN_CLOSES_MINUTES", default=60)
+# Wrong join codes allowed per address and window (seconds) before a pause.
+LIVE_JOIN_FAILURES_LIMIT = env.int("LIVE_JOIN_FAILURES_LIMIT", default=20)
+LIVE_JOIN_FAILURES_WINDOW = env.int("LIVE_JOIN_FAILURES_WINDOW", default=600)
 # Attendance: sockets send a heartbeat this often; a reconnect within the
 # grace period continues the same interval.
 LIVE_HEARTBEAT_SECONDS = env.int("LIVE_HEARTBEAT_SECONDS", default=30)
