@@ -16,9 +16,12 @@ from tests.support.live_ws import LiveSocket, eventually
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def two_servers(live_ws_server, redis_url):
-    layer = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+@pytest.fixture(params=["channels_redis.core.RedisChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"])
+def two_servers(request, live_ws_server, redis_url):
+    """Both Redis layers: the core one (config/settings/base.py today) and
+    the pub/sub one (no per-process capacity; the hub reads its one channel
+    at once, so pub/sub's unbounded buffer does not grow)."""
+    layer = {"default": {"BACKEND": request.param, "CONFIG": {"hosts": [redis_url]}}}
     servers = []
     try:
         for _ in range(2):
