@@ -263,18 +263,27 @@ class MonthlySeries:
         return {"labels": self.month_labels, "datasets": [{"label": k, "data": v} for k, v in self.series.items()]}
 
 
-def _series(rows, label_of) -> MonthlySeries:
-    counts: dict[str, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+def _series(rows, key_of, label_of) -> MonthlySeries:
+    """Pivot aggregate rows into one series per key. Two keys with the same
+    label (two courses both called "Introduction") stay two series, the
+    second one numbered, rather than being added together."""
+    counts: dict[object, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+    labels: dict[object, str] = {}
     months: set[datetime.date] = set()
     for row in rows:
-        month = row["month"]
-        months.add(month)
-        counts[label_of(row)][month] += row["n"]
+        key = key_of(row)
+        months.add(row["month"])
+        counts[key][row["month"]] += row["n"]
+        labels.setdefault(key, label_of(row))
     ordered = sorted(months)
-    return MonthlySeries(
-        months=ordered,
-        series={label: [per_month.get(m, 0) for m in ordered] for label, per_month in sorted(counts.items())},
-    )
+    series: dict[str, list[int]] = {}
+    for key in sorted(counts, key=lambda k: (labels[k].casefold(), str(k))):
+        label, number = labels[key], 1
+        while label in series:
+            number += 1
+            label = f"{labels[key]} ({number})"
+        series[label] = [counts[key].get(month, 0) for month in ordered]
+    return MonthlySeries(months=ordered, series=series)
 
 
 def certificates_per_course_month(*, scope: TrackingScope) -> MonthlySeries:
@@ -295,7 +304,11 @@ def certificates_per_course_month(*, scope: TrackingScope) -> MonthlySeries:
         .annotate(n=Count("pk"), any_title=Min("title"))
     )
     titles = course_titles(course_keys={row["course_key"] for row in rows if row["course_key"]})
-    return _series(rows, lambda row: titles.get(row["course_key"]) or row["any_title"])
+    return _series(
+        rows,
+        key_of=lambda row: row["course_key"] or row["subject"],
+        label_of=lambda row: titles.get(row["course_key"]) or row["any_title"],
+    )
 
 
 def certificates_per_country_month(*, scope: TrackingScope) -> MonthlySeries:
@@ -308,7 +321,11 @@ def certificates_per_country_month(*, scope: TrackingScope) -> MonthlySeries:
         .annotate(n=Count("pk"))
     )
     names = dict(Country.choices)
-    return _series(rows, lambda row: str(names.get(row["country"], row["country"])))
+    return _series(
+        rows,
+        key_of=lambda row: row["country"],
+        label_of=lambda row: str(names.get(row["country"], row["country"])),
+    )
 
 
 # --- Filter choices ------------------------------------------------------------------

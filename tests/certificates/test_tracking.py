@@ -333,3 +333,11 @@ def test_exports_are_listed_read_only_in_the_admin(client, partner, coordinator)
     listing = client.get("/django-admin/certificates/certificateexport/")
     assert listing.status_code == 200 and partner.name in listing.content.decode()
     assert client.get("/django-admin/certificates/certificateexport/add/").status_code == 403
+
+
+def test_two_courses_with_one_title_stay_two_series(partner, holder):
+    issue(holder, partner, course_key=uuid4(), title="Introduction")
+    issue(holder, partner, course_key=uuid4(), title="Introduction")
+    series = certificates_per_course_month(scope=TrackingScope(partner=partner))
+    assert sorted(series.series) == ["Introduction", "Introduction (2)"]
+    assert series.totals == [1, 1]
