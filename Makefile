@@ -89,11 +89,12 @@ setup: deps npm messages static migrate seed
 ## The two commands -------------------------------------------------------------
 
 # Serves HTTP and websockets with daphne and runs the background-task worker
-# beside it; Ctrl-C stops both.
+# and the live-session housekeeper beside it; Ctrl-C stops all three.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://localhost:$(PORT)/h5p/ only)"
 	@mkdir -p var; trap "kill 0" EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
+	$(PY) manage.py live_housekeeping --every 60 >var/live_housekeeping.log 2>&1 & \
 	PORT=$(PORT) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: test-deps messages

@@ -225,8 +225,11 @@ def certificate_issue_for_completion(*, learner, course_key: UUID) -> Certificat
     translated = (
         CoursePage.objects.live().filter(translation_key=course_key, locale__language_code=language).order_by("pk").first()
     )
+    # A blended course (live attendance in its completion rule) gives a
+    # programme certificate: completion plus the live part (rules.py).
+    kind = Certificate.Kind.PROGRAMME if course.completion_min_live_attendance_percent > 0 else Certificate.Kind.COMPLETION
     certificate, _created = certificate_issue(
-        kind=Certificate.Kind.COMPLETION,
+        kind=kind,
         holder=learner,
         partner=partner,
         course_key=course_key,

@@ -10,8 +10,8 @@ tracking URL). Coordinators see the partners they coordinate; staff see all.
 One function per dashboard panel, each taking a `TrackingScope` (which
 partners, which filter) and answering per country with SQL aggregates
 (Count, Sum, TruncMonth), so a panel costs the same few queries for 3 or
-20,000 certificates. `live_summary` is the live-sessions panel: the live app
-does not exist yet, so it honestly answers "none yet"; fill it in there.
+20,000 certificates. `live_summary` is the live-sessions panel (sessions
+held, hours attended from server-recorded attendance).
 
 Which certificates count: every certificate except superseded ones (a
 reissue replaces its predecessor, so counting both would count one
@@ -216,9 +216,8 @@ def certificate_summary(*, scope: TrackingScope) -> dict[str, CertificateCounts]
 
 @dataclass
 class LiveSummary:
-    """The live-sessions panel. `available` is False until the live app
-    reports sessions; the dashboard then says "no live sessions yet"
-    instead of showing zeros that look like measurements."""
+    """The live-sessions panel: sessions held and hours attended, in all and
+    per country (`by_country[code] = (sessions, hours)`)."""
 
     available: bool = False
     sessions_held: int = 0
@@ -227,10 +226,54 @@ class LiveSummary:
 
 
 def live_summary(*, scope: TrackingScope) -> LiveSummary:
-    """Live sessions held and hours attended, per country. The live app does
-    not exist yet: no query, nothing to report. Fill this in from
-    live.selectors once sessions record attendance intervals."""
-    return LiveSummary()
+    """Live sessions held (started) in the scope and the hours their
+    participants (not staff) attended, per country: server-recorded
+    intervals clipped to the scheduled time, or a trainer's correction
+    (live.attendance). Three queries whatever the number of sessions."""
+    from django.utils import timezone
+
+    from live.attendance import minutes_from_rows
+    from live.models import AttendanceCorrection, AttendanceInterval, LiveSession, Participant
+
+    sessions = LiveSession.objects.filter(starts_at__lte=timezone.now())
+    if scope.partner is not None:
+        sessions = sessions.filter(partner=scope.partner)
+    f = scope.filters
+    if f.course_key is not None:
+        sessions = sessions.filter(Q(course_key=f.course_key) | Q(cohort__course_key=f.course_key))
+    if f.cohort is not None:
+        sessions = sessions.filter(cohort_id=f.cohort.pk)
+    if f.date_from is not None:
+        sessions = sessions.filter(starts_at__date__gte=f.date_from)
+    if f.date_to is not None:
+        sessions = sessions.filter(starts_at__date__lte=f.date_to)
+    rows = {
+        pk: (country, starts_at, duration)
+        for pk, country, starts_at, duration in sessions.values_list("pk", "partner__country", "starts_at", "duration_minutes")
+    }
+    counted = Participant.objects.filter(session_id__in=list(rows)).exclude(role=Participant.Role.STAFF)
+    intervals = AttendanceInterval.objects.filter(participant__in=counted).values_list(
+        "participant_id", "participant__session_id", "started_at", "ended_at", "last_seen_at"
+    )
+    corrections = AttendanceCorrection.objects.filter(participant__in=counted).order_by("created_at", "pk").values_list(
+        "participant_id", "participant__session_id", "minutes"
+    )
+    minutes_by_session = minutes_from_rows(
+        sessions={pk: (starts_at, duration) for pk, (_c, starts_at, duration) in rows.items()},
+        intervals=list(intervals),
+        corrections=list(corrections),
+    )
+    by_country: dict[str, tuple[int, Decimal]] = {}
+    for pk, (country, _starts_at, _duration) in rows.items():
+        held, hours = by_country.get(country, (0, Decimal(0)))
+        by_country[country] = (held + 1, hours + Decimal(str(minutes_by_session.get(pk, 0.0))) / 60)
+    by_country = {code: (held, hours.quantize(Decimal("0.01"))) for code, (held, hours) in by_country.items()}
+    return LiveSummary(
+        available=True,
+        sessions_held=sum(held for held, _ in by_country.values()),
+        attendance_hours=sum((hours for _, hours in by_country.values()), Decimal(0)),
+        by_country=by_country,
+    )
 
 
 @dataclass
@@ -364,6 +407,7 @@ class CountryColumn:
     name: str
     learners: LearnerCounts
     certificates: CertificateCounts
+    live: tuple[int, Decimal] = (0, Decimal(0))
 
 
 def dashboard(*, scope: TrackingScope) -> dict:
@@ -382,6 +426,7 @@ def overview(*, scope: TrackingScope) -> dict:
     learners = learner_summary(scope=scope)
     certificates = certificate_summary(scope=scope)
     names = dict(Country.choices)
+    live = live_summary(scope=scope)
     return {
         "per_country_total": sum(counts.issued for counts in certificates.values()),
         "columns": [
@@ -390,9 +435,10 @@ def overview(*, scope: TrackingScope) -> dict:
                 name=str(names[code]),
                 learners=learners.get(code, LearnerCounts()),
                 certificates=certificates.get(code, CertificateCounts()),
+                live=live.by_country.get(code, (0, Decimal(0))),
             )
             for code in COUNTRIES
         ],
-        "live": live_summary(scope=scope),
+        "live": live,
         "per_country": certificates_per_country_month(scope=scope),
     }

@@ -385,9 +385,9 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
             partner=owner,
             is_public=True,
             sequential=True,
-            # 0 until live sessions exist (issue "Live online sessions"): a
-            # minimum of live attendance nobody can reach would block completion.
-            completion_min_live_attendance_percent=0,
+            # Blended: three quarters of the course's live session time
+            # (demo.live holds last week's webinar); programme certificates.
+            completion_min_live_attendance_percent=75,
             certificate_enabled=True,
         ),
     )

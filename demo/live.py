@@ -29,7 +29,6 @@ from live.codes import join_code_generate
 from live.models import AttendanceInterval, LiveSession, Participant
 from partners.models import Membership, Partner, Role
 
-from .certificates import WEBINAR_TITLES
 
 UPCOMING_TITLES = {
     "en": "Live Q&A: spotting early signs of radicalisation",
@@ -43,6 +42,12 @@ YOUTH_TITLES = {
 }
 TIME_ZONES = {"GB": "Europe/London", "FR": "Europe/Paris", "BE": "Europe/Brussels", "NL": "Europe/Amsterdam"}
 YOUTH_PARTNER = "be-gent-preventie"
+
+WEBINAR_TITLES = {
+    "en": "Webinar: talking with young people about extremist content online",
+    "fr": "Webinaire : parler avec les jeunes des contenus extrémistes en ligne",
+    "nl": "Webinar: met jongeren praten over extremistische inhoud online",
+}
 
 
 def _at(days: int, hour: int, zone: str) -> dt.datetime:

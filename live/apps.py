@@ -8,6 +8,9 @@ class LiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Word-list cache receivers, in every process (the admin saves entries).
+        from . import wordlist  # noqa: F401
+
         # live -> learning, one way: learning asks its registered providers
         # for a learner's live attendance in a course (learning/services.py).
         from learning.services import live_attendance_providers

@@ -148,18 +148,58 @@ def minutes_by_participant(session: LiveSession, *, now: dt.datetime | None = No
     return result
 
 
+def minutes_from_rows(*, sessions: dict, intervals: list, corrections: list) -> dict[int, float]:
+    """Minutes attended per session, summed over its participants, from
+    plain rows (for reports over many sessions in a constant number of
+    queries): sessions {id: (starts_at, duration_minutes)}, intervals
+    [(participant_id, session_id, started_at, ended_at, last_seen_at)],
+    corrections [(participant_id, session_id, minutes)] oldest first (the
+    latest per participant replaces the measured minutes)."""
+    now = timezone.now()
+    measured: dict[tuple[int, int], float] = defaultdict(float)
+    for participant_id, session_id, started_at, ended_at, last_seen_at in intervals:
+        starts_at, duration = sessions[session_id]
+        begin = max(started_at, starts_at)
+        finish = min(ended_at or last_seen_at or now, starts_at + dt.timedelta(minutes=duration))
+        if finish > begin:
+            measured[(participant_id, session_id)] += (finish - begin).total_seconds() / 60
+    for participant_id, session_id, minutes in corrections:
+        measured[(participant_id, session_id)] = float(minutes)
+    totals: dict[int, float] = defaultdict(float)
+    for (_participant_id, session_id), minutes in measured.items():
+        totals[session_id] += min(minutes, sessions[session_id][1])
+    return dict(totals)
+
+
 def sessions_for_course(course_key: UUID):
     return LiveSession.objects.filter(Q(course_key=course_key) | Q(cohort__course_key=course_key))
 
 
+def sessions_expected_of(learner, course_key: UUID, *, now: dt.datetime):
+    """The started sessions of a course a learner was expected at: those of
+    their cohort, and the course-wide ones (no cohort) of their partner
+    organisations or that they joined. Another partner's or another
+    cohort's session of the same course is not theirs to attend."""
+    from learning.models import Enrollment
+    from partners.models import Membership
+
+    cohort_ids = Enrollment.objects.filter(learner=learner, course_key=course_key, cohort__isnull=False).values("cohort_id")
+    partner_ids = Membership.objects.filter(user=learner).values("partner_id")
+    joined = Participant.objects.filter(user=learner).values("session_id")
+    return sessions_for_course(course_key).filter(starts_at__lte=now).filter(
+        Q(cohort_id__in=cohort_ids)
+        | (Q(cohort__isnull=True) & (Q(partner_id__in=partner_ids) | Q(pk__in=joined)))
+    )
+
+
 def course_attendance_percent(*, learner, course_key: UUID) -> float:
     """The provider registered with learning (learning.services
-    .live_attendance_providers): % of the scheduled live time of the
-    course's sessions that have started which the learner attended. None
-    held yet = 0: a rule that asks for live attendance is not met before any
-    live session took place."""
+    .live_attendance_providers): % of the scheduled time of the sessions the
+    learner was expected at (`sessions_expected_of`) that they attended.
+    None held yet = 0: a rule that asks for live attendance is not met
+    before any live session took place."""
     now = timezone.now()
-    sessions = list(sessions_for_course(course_key).filter(starts_at__lte=now))
+    sessions = list(sessions_expected_of(learner, course_key, now=now))
     if not sessions:
         return 0.0
     scheduled = sum(s.duration_minutes for s in sessions)

@@ -6,6 +6,10 @@
   participants' connection is cleared (so the two-staff count and the
   presence list are true again) and the rooms hear `presence.left` (or
   `lobby.left` for someone who was waiting).
+- Sessions nobody ended are ended once their join window has closed
+  (scheduled end + LIVE_JOIN_CLOSES_MINUTES): open intervals close, the
+  room hears `session.ended`, and attendance is settled as when a trainer
+  ends it (learning progress, attendance certificates).
 - Chat messages, questions, polls with their votes and the event log older
   than LIVE_CHAT_RETENTION_DAYS are deleted. Reports keep their own copy of
   what was reported (`Report.context`), so they are untouched.
@@ -28,6 +32,7 @@ from .models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, Ques
 class HousekeepingResult:
     sessions_with_stale: list[int] = field(default_factory=list)
     left: list[int] = field(default_factory=list)
+    ended: list[int] = field(default_factory=list)
     purged: dict[str, int] = field(default_factory=dict)
 
 
@@ -74,6 +79,37 @@ def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int
     return sorted(sessions | {s for _, s, _ in stale}), [pk for pk, _, _ in stale]
 
 
+def sessions_end_overdue(*, now: dt.datetime | None = None) -> list[int]:
+    """End the sessions whose join window closed without anyone ending
+    them. Returns their ids."""
+    from .tasks import session_attendance_settle
+
+    now = now or timezone.now()
+    closes = dt.timedelta(minutes=settings.LIVE_JOIN_CLOSES_MINUTES)
+    # Every session is at most 600 minutes long: a cheap bound in SQL, the
+    # exact end in Python.
+    candidates = LiveSession.objects.filter(
+        status=LiveSession.Status.SCHEDULED, starts_at__lt=now - closes
+    ).only("pk", "starts_at", "duration_minutes")
+    ended = []
+    for session in candidates:
+        if session.ends_at + closes > now:
+            continue
+        with transaction.atomic():
+            updated = LiveSession.objects.filter(pk=session.pk, status=LiveSession.Status.SCHEDULED).update(
+                status=LiveSession.Status.ENDED, ended_at=session.ends_at
+            )
+            if not updated:
+                continue
+            attendance.intervals_close_session(session.pk, now=now)
+            Participant.objects.filter(session_id=session.pk).update(hand_raised_at=None, video_on=False)
+            events.publish(session.pk, [events.event_record(session.pk, "session.ended", {})])
+            session_id = session.pk
+            transaction.on_commit(lambda session_id=session_id: session_attendance_settle.enqueue(session_id))
+        ended.append(session.pk)
+    return ended
+
+
 def content_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete room content past the retention period; rows deleted per
     model (lower-case names: chatmessage, question, questionupvote, poll,
@@ -92,4 +128,5 @@ def content_purge(*, now: dt.datetime | None = None) -> dict[str, int]:
 
 def housekeeping_run(*, now: dt.datetime | None = None) -> HousekeepingResult:
     sessions, left = connections_close_stale(now=now)
-    return HousekeepingResult(sessions_with_stale=sessions, left=left, purged=content_purge(now=now))
+    ended = sessions_end_overdue(now=now)
+    return HousekeepingResult(sessions_with_stale=sessions, left=left, ended=ended, purged=content_purge(now=now))

@@ -793,6 +793,12 @@ def session_end(*, actor_id: int) -> Outcome:
     LiveSession.objects.filter(pk=actor.session_id).update(status=LiveSession.Status.ENDED, ended_at=now)
     attendance.intervals_close_session(actor.session_id, now=now)
     Participant.objects.filter(session_id=actor.session_id).update(hand_raised_at=None, video_on=False)
+    # Learning progress and attendance certificates follow, in a task: a
+    # 500-person webinar ends without waiting for 500 recomputes.
+    from .tasks import session_attendance_settle
+
+    session_id = actor.session_id
+    transaction.on_commit(lambda: session_attendance_settle.enqueue(session_id))
     return Outcome(events=[_record(actor.session_id, "session.ended", {})])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from decimal import Decimal
 from uuid import uuid4
 
 import pytest
@@ -96,11 +97,75 @@ def test_certificate_summary_by_kind_with_attendance_hours_and_no_superseded(par
     assert counts.attendance_hours == 3.5
 
 
-def test_live_panel_says_nothing_is_recorded_yet(partner, coordinator, client):
+def test_live_panel_says_when_no_session_was_held(partner, coordinator, client):
     summary = live_summary(scope=TrackingScope(partner=partner))
-    assert not summary.available and summary.sessions_held == 0
+    assert summary.sessions_held == 0 and summary.by_country == {}
     client.force_login(coordinator)
     assert b'data-figure="live-none"' in client.get(dashboard_url(partner)).content
+
+
+def _held_session(partner, *, attendees, days_ago=2, cohort=None, course_key=None):
+    """A 60-minute session `days_ago` with attendees [(minutes, role)]."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from live.models import AttendanceInterval, Participant
+    from tests.live.conftest import make_live_session
+
+    session = make_live_session(
+        partner=partner, starts_at=timezone.now() - timedelta(days=days_ago), duration_minutes=60,
+        cohort=cohort, course_key=course_key,
+    )
+    for index, (minutes, role) in enumerate(attendees):
+        participant = Participant.objects.create(
+            session=session, display_name=f"P{index}", role=role, status=Participant.Status.ADMITTED,
+        )
+        AttendanceInterval.objects.create(
+            session=session, participant=participant, started_at=session.starts_at - timedelta(minutes=10),
+            last_seen_at=session.starts_at + timedelta(minutes=minutes),
+            ended_at=session.starts_at + timedelta(minutes=minutes),
+        )
+    return session
+
+
+def test_live_panel_counts_sessions_held_and_participants_hours(partner, coordinator, client, cohort):
+    from live.models import AttendanceCorrection, Participant
+
+    guest, staff = Participant.Role.GUEST, Participant.Role.STAFF
+    # 30 + 60 (clipped from 70 at the scheduled end) participant minutes; staff not counted.
+    first = _held_session(partner, attendees=[(30, guest), (70, guest), (60, staff)], cohort=cohort)
+    _held_session(partner, attendees=[(60, guest)], days_ago=40)
+    _held_session(make_partner("NL"), attendees=[(60, guest)])  # another partner's
+    summary = live_summary(scope=TrackingScope(partner=partner))
+    assert summary.sessions_held == 2
+    assert summary.attendance_hours == Decimal("2.50")
+    # A trainer's correction replaces the measured minutes.
+    AttendanceCorrection.objects.create(participant=first.participants.get(display_name="P0"), minutes=60, reason="Camera off")
+    assert live_summary(scope=TrackingScope(partner=partner)).attendance_hours == Decimal("3.00")
+    recent = TrackingScope(partner=partner, filters=TrackingFilters(date_from=datetime.date.today() - datetime.timedelta(days=7)))
+    assert live_summary(scope=recent).sessions_held == 1
+    assert live_summary(scope=TrackingScope(partner=partner, filters=TrackingFilters(cohort=cohort))).sessions_held == 1
+    overview_scope = live_summary(scope=TrackingScope(partner=None))
+    assert overview_scope.by_country[partner.country][0] == 2 and overview_scope.by_country["NL"][0] == 1
+    client.force_login(coordinator)
+    content = client.get(dashboard_url(partner)).content.decode()
+    assert 'data-figure="sessions">2<' in content and 'data-figure="live-none"' not in content
+
+
+def test_live_panel_queries_do_not_grow_with_sessions(partner):
+    from live.models import Participant
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            live_summary(scope=TrackingScope(partner=partner))
+        return len(captured)
+
+    _held_session(partner, attendees=[(30, Participant.Role.GUEST)])
+    few = queries()
+    for _ in range(6):
+        _held_session(partner, attendees=[(30, Participant.Role.GUEST)] * 4)
+    assert queries() == few
 
 
 def test_per_course_and_month_series(partner, holder):

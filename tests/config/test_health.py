@@ -28,8 +28,9 @@ def test_healthz_names_the_failing_channel_layer(client):
 
 
 @pytest.mark.django_db
-def test_healthz_with_real_redis_channel_layer(client, redis_url):
-    layer = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url]}}}
+@pytest.mark.parametrize("backend", ["channels_redis.core.RedisChannelLayer", "channels_redis.pubsub.RedisPubSubChannelLayer"])
+def test_healthz_with_real_redis_channel_layer(client, redis_url, backend):
+    layer = {"default": {"BACKEND": backend, "CONFIG": {"hosts": [redis_url]}}}
     from channels.layers import channel_layers
 
     with override_settings(CHANNEL_LAYERS=layer):

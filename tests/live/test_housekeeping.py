@@ -86,3 +86,30 @@ def test_command_runs_once_or_every_n_seconds(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         call_command("live_housekeeping", "--every", "5", stdout=StringIO())
     assert naps == [5, 5, 5]
+
+
+def test_sessions_nobody_ended_are_ended_and_settled_once_the_join_window_closed(settings, django_capture_on_commit_callbacks):
+    from certificates.models import Certificate
+    from live.housekeeping import sessions_end_overdue
+    from live.models import LiveSession
+
+    settings.LIVE_JOIN_CLOSES_MINUTES = 60
+    now = timezone.now()
+    overdue = make_live_session(starts_at=now - dt.timedelta(minutes=130), duration_minutes=60, certificate_min_percent=50)
+    within_window = make_live_session(starts_at=now - dt.timedelta(minutes=100), duration_minutes=60)
+    professional = make_participant(overdue, role=Participant.Role.PROFESSIONAL)
+    AttendanceInterval.objects.create(
+        session=overdue, participant=professional, started_at=overdue.starts_at,
+        last_seen_at=now - dt.timedelta(seconds=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sessions_end_overdue(now=now) == [overdue.pk]
+    overdue.refresh_from_db()
+    assert overdue.status == LiveSession.Status.ENDED and overdue.ended_at == overdue.ends_at
+    assert not AttendanceInterval.objects.filter(session=overdue, ended_at__isnull=True).exists()
+    assert LiveEvent.objects.filter(session=overdue, type="session.ended").count() == 1
+    # Settled as if a trainer had ended it: the attendance certificate follows.
+    assert Certificate.objects.filter(holder=professional.user, session_id=overdue.pk).count() == 1
+    within_window.refresh_from_db()
+    assert within_window.status == LiveSession.Status.SCHEDULED
+    assert sessions_end_overdue(now=now) == []  # once

@@ -121,7 +121,7 @@ def test_the_room_page_config_for_a_professional(settings, django_assert_max_num
 
     # The session, the browser session, the participant; the rest is the
     # site template (user, menu, footer), the same on every page.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(_room_url(session))
 
     assert response.status_code == 200

@@ -25,8 +25,8 @@ class Command(BaseCommand):
         seed_courses(partners=partners)
         seed_learning(partners=partners)
         seed_cohorts(partners=partners)
-        seed_certificates(partners=partners)
         seed_live(partners=partners)
+        seed_certificates(partners=partners)
         seed_registrations(partners=partners)
         self.stdout.write(
             self.style.SUCCESS(

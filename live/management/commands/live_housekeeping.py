@@ -22,10 +22,11 @@ class Command(BaseCommand):
             raise CommandError("--every must be positive")
         while True:
             result = housekeeping_run()
-            if options["verbosity"] >= 1 and (result.left or any(result.purged.values()) or not every):
+            if options["verbosity"] >= 1 and (result.left or result.ended or any(result.purged.values()) or not every):
                 self.stdout.write(
                     f"live housekeeping: {len(result.left)} stale connections closed "
-                    f"in {len(result.sessions_with_stale)} sessions; purged {result.purged}"
+                    f"in {len(result.sessions_with_stale)} sessions; {len(result.ended)} overdue sessions ended; "
+                    f"purged {result.purged}"
                 )
             if not every:
                 return
