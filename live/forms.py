@@ -125,7 +125,7 @@ class SessionForm(forms.Form):
         help_text=_("Required when there is no video in the room."),
     )
     certificate_min_percent = forms.IntegerField(
-        label=_("Attendance certificate from (% of the scheduled time)"), required=False, min_value=1, max_value=100,
+        label=_("Attendance certificate threshold (percentage of the scheduled time)"), required=False, min_value=1, max_value=100,
         help_text=_("Leave empty for no attendance certificate."),
     )
 

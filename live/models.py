@@ -92,7 +92,7 @@ class LiveSession(models.Model):
     # Attendance certificate rule: minimum % of the scheduled time present
     # (empty = no attendance certificate for this session).
     certificate_min_percent = models.PositiveSmallIntegerField(
-        _("attendance certificate from (% of the scheduled time)"), null=True, blank=True
+        _("attendance certificate threshold (percentage of the scheduled time)"), null=True, blank=True
     )
     join_code = models.CharField(_("join code"), max_length=8, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)

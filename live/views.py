@@ -321,7 +321,7 @@ def session_attendance_csv(request: HttpRequest, session_id: int) -> HttpRespons
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([csv_cell(str(cell)) for cell in [
-        _("Name"), _("Role"), _("Minutes present"), _("% of the scheduled time"), _("Measured minutes"),
+        _("Name"), _("Role"), _("Minutes present"), _("Percentage of the scheduled time"), _("Measured minutes"),
         _("Corrected"), _("Intervals"),
     ]])
     for row in _attendance_rows(session):

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                 ('consent_required', models.BooleanField(default=False, help_text="Guests must confirm the consent statement for their country's age threshold.", verbose_name='consent statement required')),
                 ('provider', models.CharField(choices=[('webrtc', 'Built-in video (small groups)'), ('bbb', 'BigBlueButton'), ('jitsi', 'Jitsi'), ('none', 'No video (chat with an external stream link)')], default='webrtc', max_length=10, verbose_name='video')),
                 ('stream_url', models.URLField(blank=True, verbose_name='external stream link')),
-                ('certificate_min_percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='attendance certificate from (% of the scheduled time)')),
+                ('certificate_min_percent', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='attendance certificate threshold (percentage of the scheduled time)')),
                 ('join_code', models.CharField(max_length=8, unique=True, verbose_name='join code')),
                 ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('ended', 'Ended')], default='scheduled', max_length=12, verbose_name='status')),
                 ('locked', models.BooleanField(default=False, verbose_name='room locked')),

@@ -65,15 +65,23 @@ def test_demo_trainer_sees_the_course_title_in_their_language(client, partners):
 
 
 def test_demo_first_learners_complete_the_course_with_their_registered_attendance(partners):
-    """learner1 of each partner did every lesson (demo.learning) and the
-    cohort's trainer registers their face-to-face attendance: the demo has
-    a completed course, recorded once, from the first run."""
+    """learner1 of each partner did every lesson (demo.learning), the
+    cohort's trainer registers their face-to-face attendance, and they
+    attended last week's webinar (demo.live; the course is blended): once
+    that session is settled the demo has a completed course, recorded once."""
     from demo.learning import seed_learning
+    from demo.live import seed_live
     from learning.models import CourseCompletion, SessionAttendance
+    from live.attendance_effects import attendance_changed
+    from live.models import LiveSession
 
     seed_learning(partners=partners)
     seed_cohorts(partners=partners)
     seed_cohorts(partners=partners)
+    assert not CourseCompletion.objects.exists()  # the live part is missing
+    seed_live(partners=partners)
+    for session in LiveSession.objects.filter(status=LiveSession.Status.ENDED):
+        attendance_changed(session, session.participants.values_list("pk", flat=True))
 
     completed = set(CourseCompletion.objects.values_list("learner__email", flat=True))
     assert completed == {demo_email("learner1", country) for country in ("GB", "FR", "BE", "NL")}

@@ -96,7 +96,7 @@ def test_the_csv_has_a_bom_and_guards_formulas(client, world, session):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0][:4] == ["Name", "Role", "Minutes present", "% of the scheduled time"]
+    assert rows[0][:4] == ["Name", "Role", "Minutes present", "Percentage of the scheduled time"]
     names = [row[0] for row in rows[1:]]
     assert "'=HYPERLINK(\"http://x\")" in names
     assert "Zoë Ørsted" in names
