@@ -3,6 +3,7 @@ baseline measured in the same run. Seconds live here, never in tests."""
 
 from __future__ import annotations
 
+import socket
 import statistics
 import time
 from collections.abc import Callable
@@ -48,3 +49,21 @@ def table(title: str, results: list[Result], baseline: Result) -> str:
         ratio = result.median_ms / baseline.median_ms if baseline.median_ms else float("nan")
         lines.append(f"| {result.name} | {result.median_ms:.2f} | {result.p95_ms:.2f} | {ratio:.2f}x |")
     return "\n".join(lines)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 60) -> None:
+    """Until something accepts connections on host:port (a server started)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {host}:{port}")

@@ -38,44 +38,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.harness import free_port, wait_for_port
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SCENARIOS = [(500, 5.0), (50, 20.0)]  # (participants, messages per second overall)
 TARGETS = {(500, 5.0): 250.0, (50, 20.0): 50.0}  # p95 ms (issue 4)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_port(port: int, timeout: float = 60) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
 @contextlib.contextmanager
 def running_redis():
     directory = tempfile.mkdtemp(prefix="bench-redis-")
-    port = _free_port()
+    port = free_port(HOST)
     process = subprocess.Popen(
         [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(port), "--bind", HOST,
          "--save", "", "--appendonly", "no", "--dir", directory],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for_port(port)
+        wait_for_port(port, host=HOST)
         yield f"redis://{HOST}:{port}/0"
     finally:
         process.terminate()
@@ -86,7 +67,7 @@ def running_redis():
 @contextlib.contextmanager
 def running_servers(count: int, redis_url: str):
     env = dict(os.environ, REDIS_URL=redis_url, ALLOWED_HOSTS=f"{HOST},localhost", LOG_LEVEL="WARNING")
-    ports = [_free_port() for _ in range(count)]
+    ports = [free_port(HOST) for _ in range(count)]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "config.asgi:application"],
@@ -96,7 +77,7 @@ def running_servers(count: int, redis_url: str):
     ]
     try:
         for port in ports:
-            _wait_for_port(port)
+            wait_for_port(port, host=HOST)
         yield ports
     finally:
         for process in processes:
@@ -130,10 +111,10 @@ asyncio.run(main())
 
 @contextlib.contextmanager
 def running_bare_server():
-    port = _free_port()
+    port = free_port(HOST)
     process = subprocess.Popen([sys.executable, "-c", _bare_server_code(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(port)
+        wait_for_port(port, host=HOST)
         yield port
     finally:
         process.terminate()

@@ -9,10 +9,9 @@ import http.client
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from bench.harness import measure, table
+from bench.harness import free_port, measure, table, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -67,13 +66,13 @@ def in_process(repeat: int) -> str:
 @contextlib.contextmanager
 def running_daphne():
     """A real daphne process serving config.asgi with this run's settings."""
-    port = _free_port()
+    port = free_port(HOST)
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-b", HOST, "-p", str(port), "config.asgi:application"],
         cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(port)
+        wait_for_port(port, host=HOST)
         yield HOST, port
     finally:
         process.terminate()
@@ -101,24 +100,3 @@ def through_daphne(repeat: int) -> str:
             measure("login (en) via daphne", getter("/en/accounts/login/"), repeat=repeat),
         ]
         return table("The same requests through one daphne process (sequential, keep-alive)", results, baseline)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, timeout: float = 30) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("daphne did not start")

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import keys
+from .codes import code_normalise
 from .credentials import (
     CONTEXTS,
     credential_for_download,
@@ -32,7 +33,6 @@ from .credentials import (
     public_url,
     status_from_database,
 )
-from .codes import code_normalise
 from .selectors import certificates_visible_to
 
 MAX_UPLOAD_BYTES = 64 * 1024

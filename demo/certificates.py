@@ -38,7 +38,6 @@ from .courses import COURSE_SLUG
 from .people import demo_email
 
 
-
 def _course_title(course: CoursePage, language: str) -> str:
     translated = (
         CoursePage.objects.live()

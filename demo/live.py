@@ -29,7 +29,6 @@ from live.codes import join_code_generate
 from live.models import AttendanceInterval, LiveSession, Participant
 from partners.models import Membership, Partner, Role
 
-
 UPCOMING_TITLES = {
     "en": "Live Q&A: spotting early signs of radicalisation",
     "fr": "Questions en direct : repérer les premiers signes de radicalisation",

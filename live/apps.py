@@ -9,12 +9,11 @@ class LiveConfig(AppConfig):
 
     def ready(self) -> None:
         # Word-list cache receivers, in every process (the admin saves entries).
-        from . import wordlist  # noqa: F401
-
         # live -> learning, one way: learning asks its registered providers
         # for a learner's live attendance in a course (learning/services.py).
         from learning.services import live_attendance_providers
 
+        from . import wordlist  # noqa: F401
         from .attendance import course_attendance_percent
 
         if course_attendance_percent not in live_attendance_providers:

@@ -8,46 +8,35 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
-from .links import base_url, detail_url
+from live.ics import calendar_file, site_uid
+
+from .links import detail_url
 from .models import Training
 
 
 def uid(training: Training) -> str:
-    host = base_url().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "bridgeline"
-    return f"training-{training.pk}@{host}"
+    return site_uid(f"training-{training.pk}")
 
 
 def training_ics(training: Training, *, language: str, confirmed: bool = False, now: dt.datetime | None = None) -> bytes:
-    now = now or timezone.now()
     with translation.override(language):
-        calendar = Calendar()
-        calendar.add("prodid", "-//Bridgeline//Trainings//EN")
-        calendar.add("version", "2.0")
-        calendar.add("method", "PUBLISH")
-        event = Event()
-        event.add("uid", uid(training))
-        event.add("dtstamp", now.astimezone(dt.timezone.utc))
-        event.add("dtstart", training.starts_at.astimezone(dt.timezone.utc))
-        event.add("dtend", training.ends_at.astimezone(dt.timezone.utc))
-        event.add("summary", training.title)
         url = detail_url(training, language=language)
-        lines = [training.description.strip()] if training.description.strip() else []
-        if confirmed and training.online_details.strip():
+        lines = [training.description.strip()]
+        if confirmed:
             lines.append(training.online_details.strip())
         lines.append(url)
-        event.add("description", "\n\n".join(lines))
-        event.add("url", url)
-        if not training.is_online:
-            event.add("location", ", ".join(part for part in (training.location, " ".join(training.address.split())) if part))
+        if training.is_online:
+            location = _("Online")
         else:
-            event.add("location", _("Online"))
-        event.add("sequence", int(training.updated_at.timestamp()) if training.updated_at else 0)
-        calendar.add_component(event)
-        return calendar.to_ical()
+            location = ", ".join(part for part in (training.location, " ".join(training.address.split())) if part)
+        return calendar_file(
+            product="Trainings", uid=uid(training), starts_at=training.starts_at, ends_at=training.ends_at,
+            summary=training.title, description_lines=lines, url=url, location=location,
+            updated_at=training.updated_at, now=now,
+        )
 
 
 def ics_filename(training: Training) -> str:

@@ -11,19 +11,16 @@ the POST.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 from django.utils import translation
+
+from live.links import base_url
 
 CANCEL_SALT = "registrations.cancel-link"
 # Long enough for any training planned a year ahead; cancelling after the
 # start is refused anyway.
 CANCEL_MAX_AGE = 60 * 60 * 24 * 400
-
-
-def base_url() -> str:
-    return (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 
 def cancel_token(registration) -> str:

@@ -71,7 +71,10 @@ def test_sign_up_confirm_log_in_and_switch_to_dutch(page, asgi_live_server, demo
     english_home = dutch_home.get_translation(Locale.objects.get(language_code="en"))
     english_titles = [p.title for p in english_home.get_children().live().in_menu()]
     assert dutch_titles and dutch_titles != english_titles  # ("Partners" is Dutch too)
-    expect(page.locator("nav.main-nav a")).to_have_text(dutch_titles)
+    # The page tree's items, then the fixed links to trainings and live sessions.
+    expect(page.locator("nav.main-nav a")).to_have_text(
+        dutch_titles + [_dutch("Trainings and webinars"), _dutch("Join a live session")]
+    )
     # ...and the site chrome from the Dutch catalogue.
     account_nav = page.locator("nav.account-nav")
     expect(account_nav).to_contain_text(_dutch("My profile"))

@@ -10,7 +10,7 @@ import pytest
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils import formats, translation
+from django.utils import translation
 from pypdf import PdfReader
 from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file

@@ -96,7 +96,7 @@ def test_the_signal_issues_once_however_often_it_fires(django_capture_on_commit_
     assert issue_on_attendance_changed(LiveSession, session=session, user_ids=[learners[2].pk]) == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_attendance_issues_yield_one_certificate():
     partner = make_partner()
     session = past_session(partner)

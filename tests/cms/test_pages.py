@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from wagtail.models import Page

@@ -7,8 +7,8 @@ fixture, so hostile archives (bombs, links, traversal) never exist as files.
 from __future__ import annotations
 
 import io
-import random
 import json
+import random
 import stat
 import struct
 import warnings

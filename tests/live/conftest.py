@@ -16,7 +16,6 @@ import datetime as dt
 import itertools
 
 import pytest
-
 from django.conf import settings
 from django.utils import timezone
 

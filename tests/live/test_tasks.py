@@ -79,8 +79,8 @@ def test_a_youth_sessions_invitation_carries_no_code(world, django_capture_on_co
 
 
 def test_withdrawn_learners_and_other_courses_are_not_invited(world):
-    from learning.services import enrollment_withdraw
     from learning.models import Enrollment
+    from learning.services import enrollment_withdraw
 
     enrollment_withdraw(enrollment=Enrollment.objects.get(learner=world.learners[0]))
     session = create(world, cohort=None, course_key=world.course_key)
