@@ -19,6 +19,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per case (after warm-up)")
     parser.add_argument("--only-foundation", action="store_true", help="skip the 10,000-learner course data")
     parser.add_argument("--only-certificates", action="store_true", help="run only the certificates bench")
+    parser.add_argument("--only-live", action="store_true", help="run only the live chat fan-out bench")
     args = parser.parse_args()
 
     from tests.support.postgres import PostgresServer
@@ -36,8 +37,11 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         call_command("seed_demo", verbosity=0)
 
-        from bench import certificates, learning, site_pages
+        from bench import certificates, learning, live_fanout, site_pages
 
+        if args.only_live:
+            print(live_fanout.run_all())
+            return 0
         if args.only_certificates:
             text = "\n".join(_certificates(certificates, site_pages, args.repeat))
             print(text)
@@ -70,6 +74,7 @@ def main() -> int:
         from bench import registrations as registrations_bench
 
         output += ["", "## Registrations", "", registrations_bench.run()]
+        output += ["", "## Live sessions", "", live_fanout.run_all()]
         text = "\n".join(output)
         print(text)
         results = ROOT / "bench" / "results"
