@@ -53,7 +53,10 @@ def test_sign_up_confirm_log_in_and_switch_to_dutch(page, asgi_live_server, demo
 
     page.goto(links[0])
     _submit(page, containing="[type=submit]")
-    expect(page).to_have_url(re.compile(r"/en/accounts/login/"))
+    # Confirmed in the browser that signed up: logged in straight away.
+    expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
+    page.locator("nav.account-nav button", has_text="Log out").click()
+    page.goto("/en/accounts/login/")
 
     _log_in(page, email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
