@@ -51,6 +51,7 @@ class Certificate(models.Model):
     # the live app exists); `title` is the subject's name as printed.
     course_key = models.UUIDField(_("course"), null=True, blank=True, db_index=True)
     session_id = models.PositiveBigIntegerField(_("live session"), null=True, blank=True)
+    series_id = models.PositiveBigIntegerField(_("live session series"), null=True, blank=True)
     title = models.CharField(_("title as printed"), max_length=300)
     hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, default=0)
     issued_on = models.DateField(_("issued on"))
@@ -83,6 +84,11 @@ class Certificate(models.Model):
                 fields=["holder", "kind", "session_id"],
                 condition=Q(status="valid") & Q(session_id__isnull=False),
                 name="certificate_one_valid_per_session",
+            ),
+            models.UniqueConstraint(
+                fields=["holder", "kind", "series_id"],
+                condition=Q(status="valid") & Q(series_id__isnull=False),
+                name="certificate_one_valid_per_series",
             ),
             models.CheckConstraint(condition=Q(hours__gte=0), name="certificate_hours_not_negative"),
         ]

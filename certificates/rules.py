@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from live.attendance import minutes_by_participant_one
-from live.models import LiveSession, Participant
+from live.models import LiveSeries, LiveSession, Participant
 
 from .models import Certificate
 from .services import _partner_of_learner, certificate_issue, certificate_language
@@ -71,14 +71,46 @@ def certificate_issue_for_attendance(*, session: LiveSession, user) -> Certifica
     return certificate
 
 
+def certificate_issue_for_series(*, series: LiveSeries, user) -> Certificate | None:
+    """The attendance certificate `user` earned over `series`, or None when
+    the series gives none, a session of it is not over, or the rule is not
+    met."""
+    if series.certificate_min_percent is None:
+        return None
+    sessions = list(series.sessions.all())
+    if not sessions or not all(session_is_over(session) for session in sessions):
+        return None
+    scheduled = sum(session.duration_minutes for session in sessions)
+    participants = Participant.objects.select_related("session").filter(
+        session__in=sessions, user=user, role=Participant.Role.PROFESSIONAL
+    )
+    minutes = sum(minutes_by_participant_one(participant) for participant in participants)
+    if minutes * 100 < series.certificate_min_percent * scheduled:
+        return None
+    partner = _partner_of_learner(user, fallback=series.partner)
+    certificate, _created = certificate_issue(
+        kind=Certificate.Kind.ATTENDANCE,
+        holder=user,
+        partner=partner,
+        series_id=series.pk,
+        title=series.title,
+        hours=(Decimal(str(minutes)) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        language=certificate_language(partner, user),
+    )
+    return certificate
+
+
 def issue_on_attendance_changed(sender, *, session: LiveSession, user_ids, **kwargs) -> list[Certificate]:
     """live.signals.attendance_changed, after commit."""
-    session = LiveSession.objects.filter(pk=session.pk).first()
-    if session is None or session.certificate_min_percent is None:
+    session = LiveSession.objects.select_related("series").filter(pk=session.pk).first()
+    if session is None:
         return []
     issued = []
     for user in User.objects.filter(pk__in=list(user_ids)):
-        certificate = certificate_issue_for_attendance(session=session, user=user)
-        if certificate is not None:
-            issued.append(certificate)
+        for certificate in (
+            certificate_issue_for_attendance(session=session, user=user),
+            certificate_issue_for_series(series=session.series, user=user) if session.series else None,
+        ):
+            if certificate is not None:
+                issued.append(certificate)
     return issued

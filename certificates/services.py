@@ -65,7 +65,7 @@ def holder_name_of(holder) -> str:
     return name or holder.email.split("@")[0]
 
 
-def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str) -> Certificate | None:
+def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str, series_id=None) -> Certificate | None:
     """The valid certificate that an issue with these arguments would
     duplicate. Course and session subjects are unique in the database;
     a certificate with neither (demo webinars) is matched on its title."""
@@ -74,7 +74,9 @@ def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str)
         return certificates.filter(course_key=course_key).first()
     if session_id is not None:
         return certificates.filter(session_id=session_id).first()
-    return certificates.filter(course_key__isnull=True, session_id__isnull=True, title=title).first()
+    if series_id is not None:
+        return certificates.filter(series_id=series_id).first()
+    return certificates.filter(course_key__isnull=True, session_id__isnull=True, series_id__isnull=True, title=title).first()
 
 
 def _after_issue(certificate: Certificate) -> None:
@@ -97,6 +99,7 @@ def certificate_issue(
     partner: Partner,
     course_key: UUID | None = None,
     session_id: int | None = None,
+    series_id: int | None = None,
     title: str,
     hours: Decimal | int | str,
     language: str | None = None,
@@ -109,7 +112,9 @@ def certificate_issue(
     the partial unique constraint lets one insert win, and the loser (inside a
     savepoint) returns the winner's certificate.
     """
-    existing = _valid_certificate(holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title)
+    existing = _valid_certificate(
+        holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title, series_id=series_id
+    )
     if existing is not None:
         return existing, False
     certificate = Certificate(
@@ -122,6 +127,7 @@ def certificate_issue(
         language=language or certificate_language(partner, holder),
         course_key=course_key,
         session_id=session_id,
+        series_id=series_id,
         title=title,
         hours=Decimal(str(hours)),
         issued_on=timezone.localdate(),
@@ -136,7 +142,7 @@ def certificate_issue(
             _after_issue(certificate)
     except IntegrityError:
         existing = _valid_certificate(
-            holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title
+            holder=holder, kind=kind, course_key=course_key, session_id=session_id, title=title, series_id=series_id
         )
         if existing is None:
             raise
@@ -188,6 +194,7 @@ def certificate_reissue(*, certificate: Certificate, holder_name: str | None = N
         language=old.language,
         course_key=old.course_key,
         session_id=old.session_id,
+        series_id=old.series_id,
         title=old.title,
         hours=old.hours,
         issued_on=old.issued_on,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .codes import join_code_generate
-from .models import AttendanceCorrection, LiveSession, Participant, Report, WordListEntry
+from .models import AttendanceCorrection, LiveSeries, LiveSession, Participant, Report, WordListEntry
 from .scheduling import EDITABLE_FIELDS, session_validate
 
 
@@ -58,6 +58,13 @@ class LiveSessionAdminForm(forms.ModelForm):
             for field, messages in error.message_dict.items():
                 self.add_error(field if field in self.fields else None, messages)
         return data
+
+
+@admin.register(LiveSeries)
+class LiveSeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "partner", "certificate_min_percent", "created_at"]
+    list_filter = ["partner"]
+    search_fields = ["title"]
 
 
 @admin.register(LiveSession)

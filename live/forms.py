@@ -17,7 +17,7 @@ from learning.trainer_selectors import courses_for_cohort_creation
 from partners.models import Partner
 
 from .joining import DISPLAY_NAME_MAX, display_name_clean
-from .models import TIME_ZONE_CHOICES, LiveSession
+from .models import TIME_ZONE_CHOICES, LiveSeries, LiveSession
 from .selectors import cohorts_for_partners, partners_for_scheduling, trainers_for_partners
 
 
@@ -128,11 +128,15 @@ class SessionForm(forms.Form):
         label=_("Attendance certificate threshold (percentage of the scheduled time)"), required=False, min_value=1, max_value=100,
         help_text=_("Leave empty for no attendance certificate."),
     )
+    series = forms.ModelChoiceField(
+        label=_("Series"), queryset=None, required=False,
+        help_text=_("Sessions of a series can earn one attendance certificate together (set in the series)."),
+    )
 
     FIELDSETS = (
         (_("What and when"), ("title", "description", "starts_at_local", "time_zone", "duration_minutes", "language")),
         (_("Who"), ("audience", "partner", "trainers", "course_key", "cohort", "capacity")),
-        (_("Room"), ("lobby_enabled", "allow_guests", "consent_required", "provider", "stream_url", "certificate_min_percent")),
+        (_("Room"), ("lobby_enabled", "allow_guests", "consent_required", "provider", "stream_url", "certificate_min_percent", "series")),
     )
 
     def fieldsets(self) -> list[tuple[str, list]]:
@@ -150,6 +154,7 @@ class SessionForm(forms.Form):
         self.fields["partner"].queryset = partners
         self.fields["trainers"].queryset = trainers_for_partners(partners=partners)
         self.fields["cohort"].queryset = cohorts_for_partners(partners=partners)
+        self.fields["series"].queryset = LiveSeries.objects.filter(partner__in=partners)
         courses = courses_for_cohort_creation(user=user)
         self.fields["course_key"].choices = [("", _("No course"))] + [
             (str(course.translation_key), course.display_title) for course in courses
@@ -169,7 +174,7 @@ class SessionForm(forms.Form):
             "course_key": str(session.course_key) if session.course_key else "", "cohort": session.cohort_id,
             "capacity": session.capacity, "lobby_enabled": session.lobby_enabled, "allow_guests": session.allow_guests,
             "consent_required": session.consent_required, "provider": session.provider, "stream_url": session.stream_url,
-            "certificate_min_percent": session.certificate_min_percent,
+            "certificate_min_percent": session.certificate_min_percent, "series": session.series_id,
         }
 
     def clean(self):
@@ -195,6 +200,7 @@ class SessionForm(forms.Form):
             "lobby_enabled": data["lobby_enabled"], "allow_guests": data["allow_guests"],
             "consent_required": data["consent_required"], "provider": data["provider"],
             "stream_url": data["stream_url"], "certificate_min_percent": data["certificate_min_percent"],
+            "series": data["series"],
         }
 
     def add_service_errors(self, error: ValidationError) -> None:

@@ -38,6 +38,36 @@ TIME_ZONE_CHOICES = [
 ]
 
 
+class LiveSeries(models.Model):
+    """Sessions that belong together (a webinar series, a course's live
+    part): attending enough of their scheduled time in all earns one
+    attendance certificate for the series (certificates/rules.py)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    partner = models.ForeignKey(
+        "partners.Partner", verbose_name=_("partner"), on_delete=models.PROTECT, related_name="live_series"
+    )
+    certificate_min_percent = models.PositiveSmallIntegerField(
+        _("attendance certificate threshold (percentage of the series' scheduled time)"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("live session series")
+        verbose_name_plural = _("live session series")
+        ordering = ["partner", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(certificate_min_percent__isnull=True)
+                | (Q(certificate_min_percent__gte=1) & Q(certificate_min_percent__lte=100)),
+                name="live_series_certificate_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class LiveSession(models.Model):
     class Audience(models.TextChoices):
         PROFESSIONALS = "professionals", _("Professionals")
@@ -74,6 +104,9 @@ class LiveSession(models.Model):
         null=True,
         blank=True,
         related_name="live_sessions",
+    )
+    series = models.ForeignKey(
+        LiveSeries, verbose_name=_("series"), on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions"
     )
     capacity = models.PositiveIntegerField(_("capacity"), default=100)
     lobby_enabled = models.BooleanField(_("lobby"), default=True, help_text=_("Participants wait until a trainer admits them."))

@@ -35,7 +35,7 @@ from .selectors import STAFF_ROLES
 EDITABLE_FIELDS = (
     "title", "description", "starts_at", "duration_minutes", "time_zone", "language", "audience", "partner",
     "course_key", "cohort", "capacity", "lobby_enabled", "allow_guests", "consent_required", "provider",
-    "stream_url", "certificate_min_percent",
+    "stream_url", "certificate_min_percent", "series",
 )
 YOUTH_MIN_TRAINERS = 2
 JOIN_CODE_ATTEMPTS = 10
@@ -91,6 +91,9 @@ def session_validate(*, values: dict, trainers: list, starts_at_changed: bool, n
         course_key = values.get("course_key")
         if course_key and UUID(str(course_key)) != cohort.course_key:
             add("cohort", _("This cohort runs another course."))
+    series = values.get("series")
+    if series is not None and partner is not None and series.partner_id != partner.pk:
+        add("series", _("This series belongs to another partner."))
     if errors:
         raise ValidationError(errors)
 

@@ -174,3 +174,70 @@ def test_the_staff_who_ran_the_session_get_no_attendance_certificate():
     participant = attended(session, trainer, 80)
     Participant.objects.filter(pk=participant.pk).update(role=Participant.Role.STAFF)
     assert certificate_issue_for_attendance(session=session, user=trainer) is None
+
+
+# --- Attendance over a series of sessions ------------------------------------------------
+
+
+def _series(partner, *, percent=75, sessions=((3, 60), (2, 60)), over=True):
+    """A series of sessions (days ago, minutes); the last one still running
+    when `over` is False."""
+    from live.models import LiveSeries
+
+    series = LiveSeries.objects.create(title="Series: online hate speech", partner=partner, certificate_min_percent=percent)
+    made = []
+    for index, (days, minutes) in enumerate(sessions):
+        running = not over and index == len(sessions) - 1
+        made.append(past_session(
+            partner, series=series, duration_minutes=minutes, certificate_min_percent=None,
+            starts_at=timezone.now() - (dt.timedelta(minutes=50) if running else dt.timedelta(days=days)),
+            status=LiveSession.Status.SCHEDULED if running else LiveSession.Status.ENDED,
+            title=f"Part {index + 1}",
+        ))
+    return series, made
+
+
+@pytest.mark.parametrize(("first", "second", "earned"), [(60, 29, False), (60, 30, True), (45, 60, True)])
+def test_series_threshold_over_the_total_scheduled_time(first, second, earned):
+    from certificates.rules import certificate_issue_for_series
+
+    partner = make_partner()
+    series, (one, two) = _series(partner)  # 120 minutes in all: 75 % = 90
+    learner = make_user(partner=partner)
+    attended(one, learner, first)
+    attended(two, learner, second)
+    certificate = certificate_issue_for_series(series=series, user=learner)
+    assert (certificate is not None) is earned
+    if earned:
+        assert (certificate.kind, certificate.series_id, certificate.session_id) == (Certificate.Kind.ATTENDANCE, series.pk, None)
+        assert certificate.title == series.title
+        assert certificate.hours == Decimal(first + second) / 60
+        assert certificate_issue_for_series(series=series, user=learner).pk == certificate.pk  # once
+
+
+def test_no_series_certificate_before_its_last_session_is_over(django_capture_on_commit_callbacks):
+    partner = make_partner()
+    series, (one, two) = _series(partner, over=False)
+    learner = make_user(partner=partner)
+    participants = [attended(one, learner, 60), attended(two, learner, 40)]  # 100 of 120 minutes
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_changed(one, [participants[0].pk])
+    assert not Certificate.objects.filter(series_id=series.pk).exists()
+    LiveSession.objects.filter(pk=two.pk).update(status=LiveSession.Status.ENDED)
+    two.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_changed(two, [participants[1].pk])
+    assert Certificate.objects.filter(series_id=series.pk, holder=learner).count() == 1
+
+
+def test_a_series_of_another_partner_is_refused_when_scheduling():
+    from django.core.exceptions import ValidationError
+
+    from live.models import LiveSeries
+    from live.scheduling import session_validate
+
+    own, other = make_partner(), make_partner("NL")
+    foreign = LiveSeries.objects.create(title="Theirs", partner=other)
+    with pytest.raises(ValidationError) as refused:
+        session_validate(values={"partner": own, "series": foreign}, trainers=[], starts_at_changed=False, now=timezone.now())
+    assert "series" in refused.value.message_dict
