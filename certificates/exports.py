@@ -10,7 +10,6 @@ are stored, not deflated again.
 
 from __future__ import annotations
 
-import csv
 import logging
 import tempfile
 import zipfile
@@ -25,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 # The trainers' CSV guard against formula injection (OWASP "CSV injection"):
 # one rule for every CSV the platform writes. It is private to
 # learning.trainer_views today; it belongs in a shared module.
-from learning.trainer_views import _csv_cell as csv_cell
+from config.spreadsheets import BOM, GuardedWriter
 from partners.models import Partner
 
 from .models import Certificate, CertificateExport
@@ -174,14 +173,14 @@ class _Echo:
 def funder_csv_lines(*, scope: TrackingScope) -> Iterator[str]:
     """The CSV as text lines for a streaming response: a BOM first (Excel
     then reads UTF-8 accents right), text cells guarded against formulas."""
-    writer = csv.writer(_Echo())
+    writer = GuardedWriter(_Echo())
     header = funder_csv_header()
     rows = funder_csv_rows(scope=scope)
 
     def produce() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow([csv_cell(cell) for cell in header])
+        yield BOM
+        yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow([csv_cell(cell) for cell in row])
+            yield writer.writerow(row)
 
     return produce()

@@ -7,7 +7,8 @@ space runs out after a few dozen guesses, against 2**80 possible codes."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
+
+from config.failures import failure_record, failures_exhausted
 
 LIMIT = getattr(settings, "CERTIFICATE_VERIFY_FAILURES_LIMIT", 30)
 WINDOW_SECONDS = getattr(settings, "CERTIFICATE_VERIFY_FAILURES_WINDOW", 600)
@@ -18,13 +19,8 @@ def _key(request) -> str:
 
 
 def verify_blocked(request) -> bool:
-    return (cache.get(_key(request)) or 0) >= LIMIT
+    return failures_exhausted(_key(request), limit=LIMIT)
 
 
 def verify_failure_record(request) -> None:
-    key = _key(request)
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
+    failure_record(_key(request), window_seconds=WINDOW_SECONDS)

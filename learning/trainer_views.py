@@ -9,8 +9,6 @@ gets 404 on every page (the pages do not exist for them).
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.spreadsheets import csv_response
 
 from . import cohorts as cohort_services
 from .models import Cohort
@@ -122,16 +121,6 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
     )
 
 
-# Cells a spreadsheet would run as a formula (OWASP "CSV injection").
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
@@ -140,18 +129,15 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = _cohort_for(request, cohort_id)
     grid = cohort_grid(cohort=cohort)
     filename = f"cohort-{cohort.pk}-{slugify(cohort.name) or 'export'}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_response(filename)
     writer.writerow(
-        [_csv_cell(cell) for cell in [_("Name"), _("Email")]
-         + [_("%(module)s (%%)") % {"module": column.title} for column in grid.columns]
-         + [_("Completed"), _("Completion date")]]
+        [_("Name"), _("Email")]
+        + [_("%(module)s (%%)") % {"module": column.title} for column in grid.columns]
+        + [_("Completed"), _("Completion date")]
     )
     for row in grid.rows:
         writer.writerow(
-            [_csv_cell(row.learner.full_name), _csv_cell(row.learner.email)]
+            [row.learner.full_name, row.learner.email]
             + [cell.percent for cell in row.cells]
             + [_("yes") if row.completed else _("no"), row.completed_at.date().isoformat() if row.completed_at else ""]
         )

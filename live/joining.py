@@ -30,12 +30,13 @@ import unicodedata
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from config.failures import failure_record, failures_exhausted
 
 from .codes import join_code_normalise
 from .identity import is_session_staff, participant_from_session, remember_participant
@@ -68,16 +69,11 @@ def _failures_key(address: str) -> str:
 
 
 def join_blocked(address: str) -> bool:
-    return (cache.get(_failures_key(address)) or 0) >= JOIN_FAILURES_LIMIT
+    return failures_exhausted(_failures_key(address), limit=JOIN_FAILURES_LIMIT)
 
 
 def join_failure_record(address: str) -> None:
-    key = _failures_key(address)
-    cache.add(key, 0, timeout=JOIN_FAILURES_WINDOW)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=JOIN_FAILURES_WINDOW)
+    failure_record(_failures_key(address), window_seconds=JOIN_FAILURES_WINDOW)
 
 
 def session_for_code(text: object, *, address: str, now=None) -> LiveSession:

@@ -495,29 +495,28 @@ def chat_private(*, actor_id: int, to: int, text: str, client_id: str) -> Outcom
     )
 
 
-@transaction.atomic
-def chat_release(*, actor_id: int, message_id: int) -> Outcome:
+def _held_review(*, actor_id: int, message_id: int, status: str) -> tuple[Participant, ChatMessage]:
+    """A staff decision on a message held by the word list."""
     actor = _actor(actor_id, staff=True)
     message = _message(actor, message_id)
     if message.status != ChatMessage.Status.HELD:
         raise RoomError("conflict", _("This message is not waiting for review."))
-    message.status = ChatMessage.Status.POSTED
+    message.status = status
     message.reviewed_by = actor
     message.reviewed_at = timezone.now()
     message.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return actor, message
+
+
+@transaction.atomic
+def chat_release(*, actor_id: int, message_id: int) -> Outcome:
+    actor, message = _held_review(actor_id=actor_id, message_id=message_id, status=ChatMessage.Status.POSTED)
     return Outcome(events=[_record(actor.session_id, "chat.message", message_wire(message))])
 
 
 @transaction.atomic
 def chat_reject(*, actor_id: int, message_id: int) -> Outcome:
-    actor = _actor(actor_id, staff=True)
-    message = _message(actor, message_id)
-    if message.status != ChatMessage.Status.HELD:
-        raise RoomError("conflict", _("This message is not waiting for review."))
-    message.status = ChatMessage.Status.REJECTED
-    message.reviewed_by = actor
-    message.reviewed_at = timezone.now()
-    message.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    actor, message = _held_review(actor_id=actor_id, message_id=message_id, status=ChatMessage.Status.REJECTED)
     return Outcome(events=[_record(actor.session_id, "chat.rejected", {"id": message.pk}, audience=STAFF)])
 
 

@@ -10,8 +10,6 @@ users without a trainer or coordinator role get 404 on every staff page.
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -24,8 +22,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.spreadsheets import csv_response
 from learning.trainer_selectors import course_titles
-from learning.trainer_views import _csv_cell as csv_cell
 
 from . import joining, scheduling
 from .attendance import minutes_by_participant
@@ -316,18 +314,15 @@ def session_attendance_csv(request: HttpRequest, session_id: int) -> HttpRespons
     """The report for Excel: UTF-8 with a BOM, text cells guarded against
     formula injection (display names are typed by guests)."""
     session = _session_for_staff(request, session_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="live-session-{session.pk}-attendance.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([csv_cell(str(cell)) for cell in [
+    response, writer = csv_response(f"live-session-{session.pk}-attendance.csv")
+    writer.writerow([
         _("Name"), _("Role"), _("Minutes present"), _("Percentage of the scheduled time"), _("Measured minutes"),
         _("Corrected"), _("Intervals"),
-    ]])
+    ])
     for row in _attendance_rows(session):
         participant = row["participant"]
         writer.writerow([
-            csv_cell(participant.display_name), csv_cell(str(participant.get_role_display())), row["minutes"],
+            participant.display_name, participant.get_role_display(), row["minutes"],
             row["percent"], row["measured"], _("yes") if row["correction"] else _("no"), participant.interval_count,
         ])
     return response

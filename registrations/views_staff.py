@@ -9,8 +9,6 @@ gets 404 on every page (the pages do not exist for them).
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,9 +18,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-# The platform's one CSV guard against formula injection (learning's trainer CSV).
-from learning.trainer_views import _csv_cell as csv_cell
+from config.spreadsheets import csv_response
 
+# The platform's one CSV guard against formula injection (learning's trainer CSV).
 from . import selectors, services
 from .forms import AttendanceForm, MessageForm
 from .models import Registration, Training
@@ -85,21 +83,18 @@ def manage_export(request: HttpRequest, training_id: int) -> HttpResponse:
     registrations = selectors.training_registrations(training=training)
     questions, rows = _rows(training, registrations)
     filename = f"registrations-{training.pk}-{slugify(training.title) or 'export'}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_response(filename)
     writer.writerow(
-        [csv_cell(cell) for cell in [_("Name"), _("Email"), _("Status"), _("Registered"), _("Attended")]
-         + [label_text(question["label"]) for question in questions]]
+        [_("Name"), _("Email"), _("Status"), _("Registered"), _("Attended")]
+        + [label_text(question["label"]) for question in questions]
     )
     attended = {True: _("yes"), False: _("no"), None: ""}
     for registration, answers in rows:
         writer.writerow(
-            [csv_cell(registration.user.get_full_name()), csv_cell(registration.user.email),
+            [registration.user.get_full_name(), registration.user.email,
              registration.get_status_display(), registration.created_at.isoformat(timespec="seconds"),
              attended[registration.attended]]
-            + [csv_cell(answer) for answer in answers]
+            + list(answers)
         )
     return response
 

@@ -203,7 +203,7 @@ def test_csv_export(client, db):
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
 def test_csv_guards_every_formula_prefix(prefix):
-    from learning.trainer_views import _csv_cell
+    from config.spreadsheets import csv_cell as _csv_cell
 
     assert _csv_cell(f"{prefix}SUM(A1)") == f"'{prefix}SUM(A1)"
     assert _csv_cell("Anna") == "Anna" and _csv_cell(42) == 42
