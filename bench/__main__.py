@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
 from pathlib import Path
 
@@ -22,19 +21,11 @@ def main() -> int:
     parser.add_argument("--only-live", action="store_true", help="run only the live chat fan-out bench")
     args = parser.parse_args()
 
-    from tests.support.postgres import PostgresServer
+    from bench.harness import bench_database
 
-    server = PostgresServer.start()
-    try:
-        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        import django
-
-        django.setup()
+    with bench_database():
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command("seed_demo", verbosity=0)
 
         from bench import certificates, learning, live_fanout, site_pages
@@ -80,8 +71,6 @@ def main() -> int:
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
         (results / "latest.md").write_text(text + "\n")
-    finally:
-        server.stop()
     return 0
 
 

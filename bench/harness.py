@@ -3,6 +3,7 @@ baseline measured in the same run. Seconds live here, never in tests."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import statistics
 import time
@@ -21,8 +22,15 @@ class Result:
 
     @property
     def p95_ms(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))] * 1000
+        return percentile_ms(self.samples, 0.95)
+
+
+def percentile_ms(samples: list[float], fraction: float) -> float:
+    """The `fraction` percentile (nearest rank) of samples in seconds, in ms."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
 
 
 def measure(name: str, call: Callable[[], object], *, repeat: int, warmup: int = 10) -> Result:
@@ -67,3 +75,27 @@ def wait_for_port(port: int, *, host: str = "127.0.0.1", timeout: float = 60) ->
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {host}:{port}")
+
+
+@contextlib.contextmanager
+def bench_database():
+    """A throwaway PostgreSQL for one bench run, with Django set up against
+    it and migrated (the caller seeds what it needs)."""
+    import os
+
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer.start()
+    try:
+        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield server
+    finally:
+        server.stop()

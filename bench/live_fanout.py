@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import free_port, wait_for_port
+from bench.harness import bench_database, free_port, percentile_ms, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -229,21 +229,14 @@ async def _drive(uris_and_headers, rate: float, seconds: float, *, bare: bool) -
     return run, expected
 
 
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] * 1000
-
-
 def _row(name: str, run: Run, expected: int) -> dict:
     return {
         "name": name,
         "delivered": run.delivered,
         "expected": expected,
         "p50": statistics.median(run.latencies) * 1000 if run.latencies else float("nan"),
-        "p95": _percentile(run.latencies, 0.95),
-        "p99": _percentile(run.latencies, 0.99),
+        "p95": percentile_ms(run.latencies, 0.95),
+        "p99": percentile_ms(run.latencies, 0.99),
     }
 
 
@@ -305,24 +298,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from tests.support.postgres import PostgresServer
-
-    server = PostgresServer.start()
-    try:
-        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        import django
-
-        django.setup()
+    with bench_database():
         from django.core.management import call_command
 
-        call_command("migrate", verbosity=0)
         call_command("seed_demo", verbosity=0)
         print(run_all(servers=args.servers, seconds=args.seconds))
-    finally:
-        server.stop()
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -29,13 +29,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import http.client
-import os
 import statistics
 import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
+
+from bench.harness import bench_database, percentile_ms
 
 PEOPLE = 500
 PLACES = 100
@@ -89,11 +90,6 @@ def cleanup(data: dict) -> None:
     Registration.objects.filter(training=data["training"]).delete()
     Training.objects.filter(pk=data["training"].pk).delete()
     User.objects.filter(email__endswith="@bench.example").delete()
-
-
-def _percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))] * 1000
 
 
 def _rush(addresses: list[tuple[str, int]], requests: list[tuple[str, str, dict, bytes | None]]) -> dict:
@@ -188,7 +184,7 @@ def run(data: dict | None = None) -> str:
                 others[str(status)] = others.get(str(status), 0) + 1
         other_text = ", ".join(f"{count}× {status}" for status, count in sorted(others.items())) or "none"
         return (f"| {name} | {len(result['statuses'])} | {count_ok} | {other_text} | {len(result['statuses']) / result['wall']:.0f} | "
-                f"{statistics.median(samples) * 1000:.0f} | {_percentile(samples, 0.95):.0f} | {max(samples) * 1000:.0f} |")
+                f"{statistics.median(samples) * 1000:.0f} | {percentile_ms(samples, 0.95):.0f} | {max(samples) * 1000:.0f} |")
 
     lines = [
         f"### {PEOPLE} people register at once for {PLACES} places ({PROCESSES} daphne processes, PostgreSQL)",
@@ -216,27 +212,13 @@ def run(data: dict | None = None) -> str:
 def main() -> int:
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
-    from tests.support.postgres import PostgresServer
-
-    server = PostgresServer.start()
-    try:
-        os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-        os.environ.setdefault("LOG_LEVEL", "WARNING")
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with bench_database():
         from demo.people import seed_people
 
         seed_people()
         text = run()
         print(text)
         return 0 if "FAILED" not in text else 1
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
