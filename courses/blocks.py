@@ -174,7 +174,11 @@ class H5PActivityBlock(blocks.StructBlock):
         max_digits=3,
         decimal_places=2,
         default=Decimal("0.8"),
-        help_text=_("Share of the maximum score needed to pass, from 0 to 1 (0.8 = 80%)."),
+        help_text=_(
+            "Share of the maximum score needed to pass, from 0 to 1 (0.8 = 80%). Question types pass on their "
+            "own score, containers without a score of their own (e.g. Course Presentation) on the share of "
+            "their questions, and types with nothing to score (Dialog Cards, Accordion) when the lesson is opened."
+        ),
     )
     required = _required_block()
 

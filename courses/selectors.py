@@ -82,6 +82,10 @@ class BlockRef:
 
     id: str
     kind: str
+    # The H5P package an "h5p" block plays (its primary key as stored in the
+    # page's JSON), so that completion can tell the packages that complete
+    # on viewing without resolving the block.
+    package_id: int | None = None
 
 
 @dataclass
@@ -183,7 +187,10 @@ def required_blocks_for(lesson: LessonPage) -> list[BlockRef]:
             continue
         if isinstance(value, dict) and not value.get("required", True):
             continue
-        refs.append(BlockRef(id=str(item["id"]), kind=kind))
+        package_id = value.get("package") if kind == "h5p" and isinstance(value, dict) else None
+        refs.append(
+            BlockRef(id=str(item["id"]), kind=kind, package_id=package_id if isinstance(package_id, int) else None)
+        )
     return refs
 
 

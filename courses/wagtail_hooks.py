@@ -24,7 +24,11 @@ class H5PPackageViewSet(SnippetViewSet):
     add_view_class = H5PPackageCreateView
     copy_view_enabled = False  # a copy would share nothing but a title
     inspect_view_enabled = True
-    list_display = ["title", "main_library", "language", "file_count", "created_at"]
+    list_display = ["title", "main_library", "language", "completion_rule", "file_count", "created_at"]
+    inspect_view_fields = [
+        "title", "main_library", "main_library_version", "language", "completion_rule", "file_count", "size_bytes",
+        "created_at",
+    ]
     list_filter = ["main_library", "language"]
     search_fields = ["title", "main_library"]
     search_backend_name = None  # plain database lookups; packages are few
@@ -34,6 +38,7 @@ class H5PPackageViewSet(SnippetViewSet):
         FieldPanel("main_library", read_only=True),
         FieldPanel("main_library_version", read_only=True),
         FieldPanel("language", read_only=True),
+        FieldPanel("reports_score"),
     ]
     upload_panels = ObjectList(
         [FieldPanel("file"), FieldPanel("title")],

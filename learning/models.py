@@ -138,9 +138,14 @@ class XAPIStatement(_Evidence):
     block_id = models.CharField(max_length=64)
     package = models.ForeignKey("courses.H5PPackage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     statement_id = models.UUIDField()
+    # "" for a statement about the activity as a whole; the subContentId for
+    # one about a part of it (a question inside a Question Set).
+    sub_content_id = models.CharField(max_length=64, blank=True, default="")
     verb = models.CharField(max_length=200)
     score_raw = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     score_max = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # raw/max (or scaled) clamped to 0..1: what completion rules compare.
+    score_share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     success = models.BooleanField(null=True, blank=True)
     completion = models.BooleanField(null=True, blank=True)
     duration = models.CharField(max_length=64, blank=True)

@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from uuid import UUID, uuid5
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from courses.h5p.models import H5PPackage
 from courses.pages import CoursePage
 from courses.selectors import course_outline
 
@@ -141,6 +144,24 @@ def _completed_block_ids(*, learner, course_key: UUID) -> tuple[set, set]:
     return visited, blocks
 
 
+def _packages_completed_on_view(outline) -> set[int]:
+    """The H5P packages of the outline with nothing scored in them (Dialog
+    Cards, Accordion): their blocks complete when the lesson is opened,
+    like reading. One query, none without H5P blocks."""
+    package_ids = {
+        block.package_id
+        for module in outline
+        for lesson in module.lessons
+        for block in lesson.required_blocks
+        if block.kind == "h5p" and block.package_id is not None
+    }
+    if not package_ids:
+        return set()
+    return set(
+        H5PPackage.objects.filter(pk__in=package_ids, reports_score=False, scored_parts=[]).values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
     """Rebuild the learner's block completions for the course from the
@@ -154,13 +175,19 @@ def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
     if course is None:
         return ProgressResult(required=0, done=0, completed=False, newly_completed=False)
     visited, evidenced = _completed_block_ids(learner=learner, course_key=course_key)
+    outline = course_outline(course=course)
+    viewed_packages = _packages_completed_on_view(outline)
     required = []
     done = []
-    for module in course_outline(course=course):
+    for module in outline:
         for lesson in module.lessons:
             for block in lesson.required_blocks:
                 required.append(block)
-                finished = lesson.translation_key in visited if block.kind in READING_KINDS else block.id in evidenced
+                on_view = block.kind in READING_KINDS or (block.kind == "h5p" and block.package_id in viewed_packages)
+                # A block that completes on view may also have its own
+                # evidence (an H5P result sent before its package was
+                # re-classified): either is enough.
+                finished = block.id in evidenced or (on_view and lesson.translation_key in visited)
                 if finished:
                     done.append(
                         BlockCompletion(
@@ -210,7 +237,15 @@ def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
 # run one after the other: attempt numbers and "already stored?" checks
 # cannot race.
 
-XAPI_COUNTING_VERBS = frozenset({"http://adlnet.gov/expapi/verbs/completed", "http://adlnet.gov/expapi/verbs/passed"})
+# The verbs of a result (docs/h5p.md, "Completion rules"): H5P.Question
+# types report `answered`, sets and containers `completed`, Essay `passed`
+# without a score; `failed` can still carry a score that reaches a block's
+# own threshold. Other verbs (attempted, interacted, progressed...) are
+# stored when sent but never count.
+XAPI_VERBS = "http://adlnet.gov/expapi/verbs/"
+XAPI_RESULT_VERBS = frozenset(XAPI_VERBS + verb for verb in ("answered", "completed", "passed", "failed"))
+XAPI_PASSED = XAPI_VERBS + "passed"
+SUB_CONTENT_QUERY = "?subContentId="
 # Namespace of the ids given to statements that carry no valid UUID of
 # their own: uuid5(namespace, lesson:block:canonical JSON), so an identical
 # retry gets the same id and is stored once.
@@ -386,8 +421,26 @@ def _invalid_score():
     return EvidenceRejected(_("The activity reported an impossible score."), code="invalid_score")
 
 
-def _xapi_score(result) -> tuple[Decimal, Decimal] | None:
-    """(raw, max) from result.score, checked; None when there is no score."""
+@dataclass(frozen=True)
+class XAPIScore:
+    """A statement's result.score as the server accepts it. `share` is what
+    completion rules compare with a block's threshold: raw/max (or scaled
+    when there is no raw/max), clamped to 0..1; None when the score says
+    nothing about success (a maximum of 0)."""
+
+    raw: Decimal | None
+    maximum: Decimal | None
+    share: Decimal | None
+
+
+def _clamp_share(value: Decimal) -> Decimal:
+    return min(Decimal(1), max(Decimal(0), value)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def _xapi_score(result) -> XAPIScore | None:
+    """result.score checked against the xAPI rules (min <= raw <= max,
+    scaled in -1..1; negative scores are allowed); None when there is no
+    score. Anything impossible raises EvidenceRejected."""
     if result is None:
         return None
     if not isinstance(result, dict):
@@ -397,29 +450,28 @@ def _xapi_score(result) -> tuple[Decimal, Decimal] | None:
         return None
     if not isinstance(score, dict):
         raise _invalid_score()
-    raw, maximum = _number(score.get("raw")), _number(score.get("max"))
-    if raw is None or maximum is None or maximum <= 0 or raw < 0 or raw > maximum or maximum >= _SCORE_LIMIT:
+    values = {}
+    for key in ("raw", "min", "max", "scaled"):
+        if key in score:
+            values[key] = _number(score[key])
+            if values[key] is None or abs(values[key]) >= _SCORE_LIMIT:
+                raise _invalid_score()
+    raw, minimum, maximum, scaled = (values.get(key) for key in ("raw", "min", "max", "scaled"))
+    if scaled is not None and not (-1 <= scaled <= 1):
         raise _invalid_score()
-    if "min" in score:
-        minimum = _number(score["min"])
-        if minimum is None or minimum > raw:
-            raise _invalid_score()
-    if "scaled" in score:
-        scaled = _number(score["scaled"])
-        if scaled is None or not (0 <= scaled <= 1):
-            raise _invalid_score()
-    return raw, maximum
-
-
-def _is_sub_content(statement: dict) -> bool:
-    """A statement about a part of the activity (a question inside a
-    question set): it says nothing about the activity as a whole."""
-    object_id = statement["object"]["id"]
-    if "subContentId=" in object_id:
-        return True
-    context = statement.get("context")
-    activities = context.get("contextActivities") if isinstance(context, dict) else None
-    return isinstance(activities, dict) and bool(activities.get("parent"))
+    if minimum is not None and maximum is not None and minimum > maximum:
+        raise _invalid_score()
+    if raw is not None and ((minimum is not None and raw < minimum) or (maximum is not None and raw > maximum)):
+        raise _invalid_score()
+    if raw is None and scaled is None:
+        raise _invalid_score()
+    if raw is not None and maximum is not None and maximum > 0:
+        share = _clamp_share(raw / maximum)
+    elif scaled is not None:
+        share = _clamp_share(scaled)
+    else:
+        share = None
+    return XAPIScore(raw=raw, maximum=maximum, share=share)
 
 
 def _statement_id(*, statement: dict, lesson_key: UUID, block_id: str) -> UUID:
@@ -429,8 +481,51 @@ def _statement_id(*, statement: dict, lesson_key: UUID, block_id: str) -> UUID:
             return UUID(given)
         except ValueError:
             pass
-    canonical = json.dumps(statement, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # Without an id of its own, the statement's content is its identity; the
+    # actor is left out (H5P invents a new one on every page load), so the
+    # same result sent again after a reload is still one statement.
+    content = {key: value for key, value in statement.items() if key not in ("actor", "id")}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return uuid5(XAPI_STATEMENT_NAMESPACE, f"{lesson_key}:{block_id}:{canonical}")
+
+
+def xapi_actor(learner) -> dict:
+    """The actor the server writes into every stored statement: the
+    learner's account on this platform (never a name or an email). H5P's
+    own actor is random and is discarded."""
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/", "name": str(learner.pk)},
+    }
+
+
+def _sub_content_of(object_id: str, activity: str) -> str | None:
+    """"" for the activity itself, the subContentId for one of its parts,
+    None for anything else (another activity, a forged id)."""
+    if object_id == activity:
+        return ""
+    if object_id.startswith(activity + SUB_CONTENT_QUERY):
+        sub_content_id = object_id[len(activity + SUB_CONTENT_QUERY) :]
+        if 0 < len(sub_content_id) <= 64 and all(ch.isalnum() or ch == "-" for ch in sub_content_id):
+            return sub_content_id
+    return None
+
+
+def _parts_share(*, learner, block_id: str, parts: list[str], adding: tuple[str, Decimal] | None) -> Decimal:
+    """The mean of the best share of each scored part of a container (a part
+    never answered counts 0), with `adding` (part, share) not yet stored."""
+    best = dict(
+        XAPIStatement.objects.filter(
+            learner=learner, block_id=block_id, sub_content_id__in=parts, score_share__isnull=False
+        )
+        .values("sub_content_id")
+        .annotate(best=Max("score_share"))
+        .values_list("sub_content_id", "best")
+    )
+    if adding is not None:
+        part, share = adding
+        best[part] = max(best.get(part, Decimal(0)), share)
+    return sum((best.get(part, Decimal(0)) for part in parts), Decimal(0)) / len(parts)
 
 
 @transaction.atomic
@@ -439,18 +534,26 @@ def evidence_xapi_record(*, learner, lesson, block_id: str, statement: dict) -> 
     `learner`; returns (statement, created). A repeated statement (same id,
     or the same content without an id) returns the stored one.
 
-    The server decides what counts: the learner is the session's (the
-    statement's actor is ignored, H5P makes one up anyway); the activity must
-    be an H5P block of a lesson the learner may work in; the score must be
-    possible. The statement counts towards the block's completion when its
-    verb is completed or passed and raw/max reaches the block's
-    `pass_threshold`.
+    The server decides what counts (docs/h5p.md, "Completion rules"): the
+    learner is the session's, and the stored statement's actor is written
+    here; the activity must be an H5P block of a lesson the learner may work
+    in, and the statement's object the block's activity or one of its parts
+    (`?subContentId=`); the score must be possible. It counts towards the
+    block when:
 
-    Sub-content statements (object id with `subContentId=`, or a
-    contextActivities parent: one question inside a question set) are stored
-    as evidence but never count: only the activity as a whole completes the
-    block. Anything refused raises EvidenceRejected and stores nothing.
+    * it is about the activity itself, its verb is a result (answered,
+      completed, passed, failed) and its share reaches the block's
+      `pass_threshold`, or its verb is `passed` without a score (Essay);
+    * or the package sends no result of its own, the statement is about one
+      of its scored parts, and the mean of the best share of every part
+      (unanswered parts count 0) reaches the threshold: containers such as
+      Course Presentation.
+
+    Counting never goes back: a later, lower score leaves the block done.
+    Anything refused raises EvidenceRejected and stores nothing.
     """
+    from courses.h5p.serving import activity_iri
+
     if not isinstance(statement, dict):
         raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
     verb, obj = statement.get("verb"), statement.get("object")
@@ -462,6 +565,9 @@ def evidence_xapi_record(*, learner, lesson, block_id: str, statement: dict) -> 
         raise EvidenceRejected(_("The activity sent a statement that could not be read."), code="invalid_statement")
     opened = _open_lesson(learner=learner, lesson=lesson)
     block = _block_of(lesson=lesson, block_id=block_id, kind="h5p")
+    sub_content_id = _sub_content_of(obj["id"], activity_iri(lesson_key=str(lesson.translation_key), block_id=block.id))
+    if sub_content_id is None:
+        raise EvidenceRejected(_("The statement is about another activity than this one."), code="wrong_activity")
     result = statement.get("result")
     score = _xapi_score(result)
     statement_id = _statement_id(statement=statement, lesson_key=lesson.translation_key, block_id=block.id)
@@ -470,30 +576,41 @@ def evidence_xapi_record(*, learner, lesson, block_id: str, statement: dict) -> 
         return existing, False
 
     result = result or {}
+    share = score.share if score else None
     threshold = Decimal(block.value.get("pass_threshold") or 0)
-    counts = (
-        verb["id"] in XAPI_COUNTING_VERBS
-        and score is not None
-        and not _is_sub_content(statement)
-        and score[0] / score[1] >= threshold
-    )
-    duration = result.get("duration")
     package = block.value.get("package")
+    package = package if getattr(package, "pk", None) else None
+    # Parts decide only for a package without a result of its own (a Course
+    # Presentation without a summary slide): a Question Set is done when
+    # its own `completed` reaches the threshold, not one question earlier.
+    parts = list(package.scored_parts) if package is not None and not package.reports_score else []
+    counts = False
+    if verb["id"] in XAPI_RESULT_VERBS:
+        if not sub_content_id:
+            counts = (share is not None and share >= threshold) or (verb["id"] == XAPI_PASSED and score is None)
+        elif share is not None and sub_content_id in parts:
+            counts = (
+                _parts_share(learner=learner, block_id=block.id, parts=parts, adding=(sub_content_id, share))
+                >= threshold
+            )
+    duration = result.get("duration")
     record = XAPIStatement(
         learner=learner,
         course_key=opened.course_key,
         lesson_key=lesson.translation_key,
         block_id=block.id,
-        package=package if getattr(package, "pk", None) else None,
+        package=package,
         statement_id=statement_id,
+        sub_content_id=sub_content_id,
         verb=verb["id"],
-        score_raw=score[0] if score else None,
-        score_max=score[1] if score else None,
+        score_raw=score.raw if score else None,
+        score_max=score.maximum if score else None,
+        score_share=share,
         success=result.get("success") if isinstance(result.get("success"), bool) else None,
         completion=result.get("completion") if isinstance(result.get("completion"), bool) else None,
         duration=duration[:64] if isinstance(duration, str) else "",
         counts=counts,
-        raw=statement,
+        raw={**statement, "actor": xapi_actor(learner)},
     )
     record.full_clean()
     record.save()

@@ -15,10 +15,15 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.json_checks import json_depth, json_text_storable
+
 from . import selectors, services
 from .forms import QuizSubmissionForm, ReflectionForm
 
 XAPI_MAX_BODY_BYTES = 64 * 1024
+# Real statements nest about six levels (object.definition.choices[].
+# description); anything far deeper is refused at the edge.
+XAPI_MAX_DEPTH = 20
 
 
 def _page_url(request: HttpRequest, page, fragment: str = "") -> str:
@@ -152,7 +157,11 @@ def xapi(request: HttpRequest) -> JsonResponse:
         return _json_error(413, "too_large", _("The statement is too large."))
     try:
         payload = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return _json_error(400, "malformed", _("The request is not valid JSON."))
+    if json_depth(payload) > XAPI_MAX_DEPTH:
+        return _json_error(400, "too_deep", _("The statement nests its data too deeply."))
+    if not json_text_storable(payload):  # NUL or a lone surrogate: not storable text
         return _json_error(400, "malformed", _("The request is not valid JSON."))
     if not isinstance(payload, dict) or not isinstance(payload.get("block_id"), str):
         return _json_error(400, "malformed", _("The request needs block_id, lesson_key and statement."))
@@ -170,12 +179,25 @@ def xapi(request: HttpRequest) -> JsonResponse:
     except services.EvidenceRejected as error:
         return _json_error(400, error.code, error.message)
     block_completed = selectors.block_completed(learner=request.user, block_id=record.block_id)
+    # Only a statement that counts can move the progress the page shows;
+    # most statements (a container's parts, wrong answers) skip the work.
+    course = selectors.course_of(page=lesson) if record.counts else None
+    progress = selectors.course_progress_for(learner=request.user, course=course) if course else None
     return JsonResponse(
         {
             "statement_id": str(record.statement_id),
             "created": created,
             "counts": record.counts,
             "block_completed": block_completed,
+            # What the lesson page shows, so it can update without a reload.
+            "progress": progress
+            and {
+                "percent": progress.percent,
+                "done": progress.done,
+                "required": progress.required,
+                "completed": progress.completed,
+                "text": _("Course progress: %(percent)s%%") % {"percent": progress.percent},
+            },
         },
         status=201 if created else 200,
     )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import conf
 from .validation import H5PValidationError, check_safe_path
@@ -36,6 +37,20 @@ class H5PPackage(models.Model):
     content_hash = models.CharField(_("content hash"), max_length=64, db_index=True, editable=False)
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), editable=False)
     file_count = models.PositiveIntegerField(_("files"), editable=False)
+    # What working through the package reports (courses/h5p/scoring.py),
+    # learnt from its libraries and content on upload: whether the main
+    # content type sends a scored result of its own, and the subContentIds
+    # of its scored parts (a Question Set's questions, a Course
+    # Presentation's quizzes). Neither: the block completes on viewing.
+    reports_score = models.BooleanField(
+        _("reports a score"),
+        default=True,
+        help_text=_(
+            "Set on upload from the content type. Untick it for a content type that only shows content (its "
+            "block is then done when the lesson is opened); tick it for one that reports a score."
+        ),
+    )
+    scored_parts = models.JSONField(_("scored parts"), default=list, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -56,8 +71,40 @@ class H5PPackage(models.Model):
         return self.title
 
     @property
+    def completes_on_view(self) -> bool:
+        """Nothing in the package is scored (Dialog Cards, Accordion): its
+        block is done when the learner opens the lesson."""
+        return not self.reports_score and not self.scored_parts
+
+    def completion_rule(self) -> str:
+        """How a block playing this package is completed, for editors
+        (docs/h5p.md, "Completion rules")."""
+        if self.completes_on_view:
+            return str(_("When the lesson is opened (nothing to score)"))
+        if self.reports_score:
+            return str(_("Its score reaches the block's pass threshold"))
+        return str(
+            ngettext(
+                "The share of its %(count)d scored part reaches the pass threshold",
+                "The share of its %(count)d scored parts reaches the pass threshold",
+                len(self.scored_parts),
+            )
+            % {"count": len(self.scored_parts)}
+        )
+
+    completion_rule.short_description = _("completion")
+
+    @property
     def content_dir(self) -> Path:
         return conf.content_root() / self.storage_path
+
+    @property
+    def archive_path(self) -> Path:
+        """The `.h5p` file as uploaded, kept beside its extracted folder (never
+        served: the content origin serves only inside the folder). A backup
+        of H5P_CONTENT_ROOT restores the activity from it, and a future
+        change of the validation rules can re-extract it."""
+        return conf.content_root() / f"{self.storage_path}.h5p"
 
     def file_path(self, relative: str) -> Path:
         """The absolute path of `relative` inside this package's folder.

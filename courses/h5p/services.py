@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import conf
 from .models import H5PPackage
+from .scoring import manifest_scoring
 from .validation import H5PManifest, H5PValidationError, open_archive, read_entry_chunks, validate_archive
 
 logger = logging.getLogger(__name__)
@@ -54,15 +55,21 @@ def h5p_package_create(
     no row is saved: a refused upload leaves nothing behind.
     """
     root = conf.content_root()
-    root.mkdir(parents=True, exist_ok=True)
     storage_path = uuid.uuid4().hex
     destination = root / storage_path
+    archive_copy = root / f"{storage_path}.h5p"
     try:
+        root.mkdir(parents=True, exist_ok=True)
         with open_archive(uploaded_file) as archive:
             manifest = validate_archive(archive)
+            # Files first, outside any transaction: extracting a large
+            # package takes seconds, and holding a database transaction
+            # (SQLite's write lock) that long would stall other writers.
+            destination.mkdir()
+            extracted = _extract(archive, manifest, destination)
+            _keep_archive(uploaded_file, archive_copy)
+            scoring = manifest_scoring(manifest)
             with transaction.atomic():
-                destination.mkdir()
-                extracted = _extract(archive, manifest, destination)
                 package = H5PPackage(
                     title=(title or "").strip() or manifest.title[:255],
                     main_library=manifest.main_library.machine_name,
@@ -73,26 +80,56 @@ def h5p_package_create(
                     content_hash=extracted.content_hash,
                     size_bytes=extracted.size_bytes,
                     file_count=extracted.file_count,
+                    reports_score=scoring.reports_score,
+                    scored_parts=scoring.scored_parts,
                     uploaded_by=uploaded_by,
                 )
                 package.full_clean()
                 package.save()
+    except OSError as exc:
+        # The server's problem (a full disk, a read-only volume), not the
+        # package's: still one clear line for the editor, nothing left.
+        shutil.rmtree(destination, ignore_errors=True)
+        archive_copy.unlink(missing_ok=True)
+        logger.exception("H5P package could not be written to %s", destination)
+        raise H5PValidationError(
+            "storage_failed",
+            _("The package could not be stored on the server (%(reason)s); nothing was kept. Please try again later or tell an administrator."),
+            reason=exc.strerror or exc.__class__.__name__,
+        ) from exc
     except BaseException:
         # BaseException too: an interrupted upload (KeyboardInterrupt in the
         # command, a worker shutdown) must not leave a half-written folder.
         shutil.rmtree(destination, ignore_errors=True)
+        archive_copy.unlink(missing_ok=True)
         raise
     logger.info("H5P package %s stored in %s (%d files)", package.pk, destination, package.file_count)
     return package
 
 
+def _keep_archive(source: IO[bytes] | str, target: Path) -> None:
+    """Copy the uploaded archive as it came ("xb": never over another)."""
+    with target.open("xb") as out:
+        if isinstance(source, str):
+            with open(source, "rb") as original:
+                shutil.copyfileobj(original, out)
+        else:
+            source.seek(0)
+            shutil.copyfileobj(source, out)
+
+
 def h5p_package_delete(*, package: H5PPackage) -> None:
-    """Delete the row, then its folder once the deletion is committed (a
-    rolled-back delete must still find its files)."""
-    destination = package.content_dir
+    """Delete the row, then its folder and kept archive once the deletion is
+    committed (a rolled-back delete must still find its files)."""
+    destination, archive = package.content_dir, package.archive_path
+
+    def remove_files() -> None:
+        shutil.rmtree(destination, ignore_errors=True)
+        archive.unlink(missing_ok=True)
+
     with transaction.atomic():
         package.delete()
-        transaction.on_commit(lambda: shutil.rmtree(destination, ignore_errors=True))
+        transaction.on_commit(remove_files)
 
 
 def h5p_packages_with_same_content(*, package: H5PPackage) -> QuerySet[H5PPackage]:

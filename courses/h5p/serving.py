@@ -40,7 +40,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import conf
-from .validation import CONTENT_EXTENSIONS, CONTENT_FOLDER, H5P_JSON, LIBRARY_EXTENSIONS, is_ignored
+from .validation import CONTENT_EXTENSIONS, CONTENT_FOLDER, H5P_JSON, LIBRARY_EXTENSIONS, UNUSED_EXTENSIONS, is_ignored, is_unused
 
 # `storage_path` of a package: a uuid4 hex. The content URLs use it rather
 # than the primary key so that package files cannot be enumerated.
@@ -94,7 +94,7 @@ CONTENT_TYPES = {
     "css": "text/css" + TEXT,
     "svg": "image/svg+xml",
 }
-assert LIBRARY_EXTENSIONS <= CONTENT_TYPES.keys(), "every allowed extension needs a content type"
+assert LIBRARY_EXTENSIONS - UNUSED_EXTENSIONS <= CONTENT_TYPES.keys(), "every served extension needs a content type"
 
 # The player's own files: the parts of h5p-standalone's dist/ it loads
 # (bundles, styles, the fonts and images the styles point at).
@@ -240,8 +240,9 @@ def allowed_package_file(relative: str) -> bool:
     """The rule validation applied on upload (courses/h5p/validation.py),
     applied again on every request: h5p.json and content/ hold content
     types only; library folders may also hold js, css and svg. Ignored
-    names (`.x`, `_x`) were never extracted and are never served."""
-    if not relative or is_ignored(relative):
+    names (`.x`, `_x`) and legacy files no player loads (`.diff`, `.swf`...)
+    were never extracted and are never served."""
+    if not relative or is_ignored(relative) or is_unused(relative):
         return False
     top = relative.split("/", 1)[0]
     in_library = "/" in relative and top != CONTENT_FOLDER

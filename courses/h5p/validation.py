@@ -37,25 +37,48 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import conf
+from config.json_checks import json_depth, json_text_storable
 
-# Extensions the reference server accepts anywhere in a package. No svg here:
-# an SVG can carry script, and content files are chosen by editors, not by
-# library authors.
+from . import conf
+from .scoring import calls_scored
+
+# The H5P core's default content whitelist (h5p-php-library
+# `$defaultContentWhitelist`, also the Node.js server's): any of these may be
+# anywhere in a package. SVG is in it: content images are often SVG. It is
+# served with a sandboxing CSP (serving.FILE_CSP), so a script inside an SVG
+# never runs, even when the file is opened as a document.
 CONTENT_EXTENSIONS = frozenset(
     {
         "json",
-        "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff",
+        "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "svg",
         "eot", "ttf", "woff", "woff2", "otf",
         "webm", "mp4", "ogg", "mp3", "m4a", "wav",
         "txt", "pdf", "rtf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
         "odt", "ods", "odp", "xml", "csv", "md",
         "vtt", "webvtt",
         "gltf", "glb",
+        "diff", "patch", "swf", "textile",
     }
 )  # fmt: skip
 # Library folders also hold the code and styles of the content type.
-LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css", "svg"}
+LIBRARY_EXTENSIONS = CONTENT_EXTENSIONS | {"js", "css"}
+# Legacy files the official libraries still ship (jQuery.ui 1.10 carries
+# `apply-when-upgrading.diff`, Downloadify a Flash `.swf`): the whitelist
+# accepts them so those packages import, but no player ever loads them, so
+# they are neither extracted nor served.
+UNUSED_EXTENSIONS = frozenset({"diff", "patch", "swf", "textile"})
+
+# Longest path and path segment accepted (bytes, UTF-8). Real packages stay
+# under 100 characters; file systems refuse segments over 255 bytes, and a
+# refusal here is one clear line instead of an OSError halfway through
+# extraction.
+MAX_PATH_BYTES = 512
+MAX_SEGMENT_BYTES = 255
+# Deepest JSON nesting accepted in a manifest or content.json (the hub's
+# Course Presentation nests 22 levels) and the longest chain of library
+# dependencies (real content types stay under 10).
+MAX_JSON_DEPTH = 100
+MAX_DEPENDENCY_DEPTH = 50
 
 # What H5P authoring tools produce. Other methods (bzip2, lzma, ...) are
 # refused so that one well-understood decompressor handles untrusted input.
@@ -137,6 +160,10 @@ class H5PManifest:
     libraries: dict[str, Library]
     files: list[zipfile.ZipInfo]
     declared_bytes: int
+    content: dict[str, Any] = field(default_factory=dict)
+    # Whether the main library's scripts call the core's scoring helpers
+    # (courses/h5p/scoring.py reads it).
+    main_calls_scored: bool = False
 
     @property
     def title(self) -> str:
@@ -233,14 +260,27 @@ def read_entry_chunks(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterat
 
 def _read_json(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
     data = b"".join(read_entry_chunks(archive, info))
+    invalid = H5PValidationError("invalid_json", _("%(name)s is not valid JSON."), name=shown(info.filename))
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        value = json.loads(data.decode("utf-8-sig"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise invalid from exc
+    if not json_text_storable(value):
+        # NUL characters and lone surrogates are JSON but cannot be stored
+        # (PostgreSQL text and jsonb refuse them): a refusal, not a 500.
+        raise invalid
+    if json_depth(value) > MAX_JSON_DEPTH:
         raise H5PValidationError(
-            "invalid_json",
-            _("%(name)s is not valid JSON."),
+            "json_too_deep",
+            _("%(name)s nests its data more than %(limit)d levels deep; the package is refused."),
             name=shown(info.filename),
-        ) from exc
+            limit=MAX_JSON_DEPTH,
+        )
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def shown(name: str, *, limit: int = 120) -> str:
@@ -266,6 +306,15 @@ def check_safe_path(name: str) -> None:
         raise H5PValidationError(
             "unsafe_path", _("%(name)s is an absolute path; the package is refused."), name=shown(name)
         )
+    encoded = name.encode("utf-8", "surrogatepass")
+    if len(encoded) > MAX_PATH_BYTES or any(len(part) > MAX_SEGMENT_BYTES for part in encoded.split(b"/")):
+        raise H5PValidationError(
+            "path_too_long",
+            _("%(name)s is too long: paths in an H5P package may have at most %(limit)d characters, and %(segment)d per name."),
+            name=shown(name),
+            limit=MAX_PATH_BYTES,
+            segment=MAX_SEGMENT_BYTES,
+        )
     if DRIVE_LETTER.match(name):
         raise H5PValidationError(
             "unsafe_path", _("%(name)s starts with a drive letter; the package is refused."), name=shown(name)
@@ -287,6 +336,12 @@ def is_ignored(name: str) -> bool:
     """The reference servers skip files and folders starting with `.` or `_`
     (macOS's __MACOSX and .DS_Store, editors' backups): never extracted."""
     return any(segment.startswith((".", "_")) for segment in name.split("/") if segment)
+
+
+def is_unused(name: str) -> bool:
+    """Whitelisted legacy files that no player loads (UNUSED_EXTENSIONS):
+    accepted in a package, never extracted or served."""
+    return PurePosixPath(name).suffix.lower().removeprefix(".") in UNUSED_EXTENSIONS
 
 
 def _check_entries(infos: list[zipfile.ZipInfo]) -> int:
@@ -377,13 +432,18 @@ def _check_extension(name: str) -> None:
 # --- Manifests -------------------------------------------------------------------
 
 
+# Version numbers of real libraries are small; a bound keeps "1.10**40"
+# out of the version column (and out of a 500 when the row is saved).
+MAX_VERSION = 99_999
+
+
 def _version(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and value >= 0:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 5:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_VERSION:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None
 
 
@@ -511,30 +571,48 @@ def _find(ref: LibraryRef, libraries: dict[str, Library]) -> Library:
 
 def _check_dependencies(roots: list[LibraryRef], libraries: dict[str, Library]) -> None:
     """Every preloaded dependency, followed recursively, must be in the
-    package; a cycle is refused (players would load forever or not at all)."""
+    package; a cycle is refused (players would load forever or not at all),
+    and so is a chain deeper than MAX_DEPENDENCY_DEPTH. Walked with an
+    explicit stack: a hostile chain of thousands of libraries gets the same
+    one-line refusal as any other, never a RecursionError."""
     done: set[str] = set()
-    path: list[Library] = []
-
-    def visit(ref: LibraryRef) -> None:
-        library = _find(ref, libraries)
+    for root in roots:
+        library = _find(root, libraries)
         if library.folder in done:
-            return
-        folders = [item.folder for item in path]
-        if library.folder in folders:
-            cycle = path[folders.index(library.folder) :] + [library]
-            raise H5PValidationError(
-                "dependency_cycle",
-                _("The libraries depend on each other in a circle: %(cycle)s."),
-                cycle=" → ".join(str(item) for item in cycle),
-            )
-        path.append(library)
-        for dependency in library.dependencies:
-            visit(dependency)
-        path.pop()
-        done.add(library.folder)
-
-    for ref in roots:
-        visit(ref)
+            continue
+        # The path from the root to the library being visited, each with an
+        # iterator over the dependencies still to visit.
+        path: list[Library] = [library]
+        on_path = {library.folder}
+        pending = [iter(library.dependencies)]
+        while pending:
+            ref = next(pending[-1], None)
+            if ref is None:
+                finished = path.pop()
+                pending.pop()
+                on_path.discard(finished.folder)
+                done.add(finished.folder)
+                continue
+            dependency = _find(ref, libraries)
+            if dependency.folder in done:
+                continue
+            if dependency.folder in on_path:
+                folders = [item.folder for item in path]
+                cycle = path[folders.index(dependency.folder) :] + [dependency]
+                raise H5PValidationError(
+                    "dependency_cycle",
+                    _("The libraries depend on each other in a circle: %(cycle)s."),
+                    cycle=" → ".join(str(item) for item in cycle),
+                )
+            if len(path) >= MAX_DEPENDENCY_DEPTH:
+                raise H5PValidationError(
+                    "dependency_too_deep",
+                    _("The libraries depend on each other in a chain more than %(limit)d deep; the package is refused."),
+                    limit=MAX_DEPENDENCY_DEPTH,
+                )
+            path.append(dependency)
+            on_path.add(dependency.folder)
+            pending.append(iter(dependency.dependencies))
 
 
 # --- The whole archive ----------------------------------------------------------------
@@ -561,7 +639,8 @@ def validate_archive(archive: zipfile.ZipFile) -> H5PManifest:
 
     if CONTENT_JSON not in present:
         raise H5PValidationError("missing_content", _("The package has no content/content.json."))
-    if not isinstance(_read_json(archive, present[CONTENT_JSON]), dict):
+    content = _read_json(archive, present[CONTENT_JSON])
+    if not isinstance(content, dict):
         raise H5PValidationError("invalid_json", _("content/content.json must hold a JSON object."))
 
     folders = sorted({name.split("/", 1)[0] for name in present if "/" in name} - {CONTENT_FOLDER})
@@ -575,12 +654,19 @@ def validate_archive(archive: zipfile.ZipFile) -> H5PManifest:
             _("h5p.json names %(library)s as its main library but does not list it in preloadedDependencies."),
             library=shown(metadata["mainLibrary"]),
         )
+    main_library = _find(main, libraries)
+    scripts = (
+        b"".join(read_entry_chunks(archive, present[f"{main_library.folder}/{entry['path']}"]))
+        for entry in main_library.metadata.get("preloadedJs", [])
+    )
     return H5PManifest(
+        main_calls_scored=calls_scored(scripts),
         metadata=metadata,
-        main_library=_find(main, libraries),
+        main_library=main_library,
         libraries=libraries,
-        files=files,
+        files=[info for info in files if not is_unused(info.filename)],
         declared_bytes=declared,
+        content=content,
     )
 
 

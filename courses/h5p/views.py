@@ -37,12 +37,19 @@ def _isolate(response: HttpResponse) -> HttpResponse:
 def _player_csp(parent_origin: str) -> str:
     # 'self' is the content origin: the player, its assets and the package
     # files all come from there. Inline styles: the H5P core and jQuery set
-    # style attributes. No inline or eval'd script: our start-up code is a
-    # file and its settings are JSON data.
+    # style attributes. No inline script: our start-up code is a file and its
+    # settings are JSON data. But 'unsafe-eval': real content needs it
+    # (Multiple Choice up to 1.15, and every type that embeds it, compiles
+    # its EJS templates with `new Function`), and `blob:` workers (Audio
+    # Recorder). That is safe here and only here: this origin holds no
+    # cookie, no session and no page of the site, and the lesson frames it
+    # sandboxed, so eval'd package code reaches nothing a package script
+    # could not reach anyway. The site's own pages keep a strict policy.
     return "; ".join(
         [
             "default-src 'none'",
-            "script-src 'self'",
+            "script-src 'self' 'unsafe-eval'",
+            "worker-src 'self' blob:",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "media-src 'self' data: blob:",
@@ -50,7 +57,9 @@ def _player_csp(parent_origin: str) -> str:
             "connect-src 'self'",
             "frame-src 'self'",
             "object-src 'none'",
-            "base-uri 'none'",
+            # 'self', not 'none': jQuery in the H5P core gives the scratch
+            # documents of parseHTML a <base href> of the player's own URL.
+            "base-uri 'self'",
             "form-action 'none'",
             f"frame-ancestors {parent_origin}",
         ]

@@ -213,7 +213,6 @@ MALFORMED: dict[str, tuple[Callable[[], bytes], str, dict[str, int]]] = {
     ),
     ".php in a library": (lambda: build_h5p(extra=[(f"{LIBRARY}/shell.php", b"<?php ?>")]), "disallowed_extension", {}),
     ".exe in content": (lambda: build_h5p(extra=[("content/setup.exe", b"MZ")]), "disallowed_extension", {}),
-    ".svg in content": (lambda: build_h5p(extra=[("content/image.svg", b"<svg/>")]), "disallowed_extension", {}),
     "no extension": (lambda: build_h5p(extra=[("content/README", b"x")]), "disallowed_extension", {}),
     "missing h5p.json": (lambda: build_h5p(replace={"h5p.json": None}), "missing_h5p_json", {}),
     "h5p.json not JSON": (lambda: build_h5p(replace={"h5p.json": "{title: 'no'"}), "invalid_json", {}),
@@ -289,3 +288,37 @@ def lying_bomb() -> bytes:
     but inflates to 4 MiB. Validation (which reads only the manifests) passes
     it; extraction must stop it without writing the 4 MiB."""
     return patch_entry(build_h5p(extra=[("content/zeros.txt", bytes(4 * MIB))]), "content/zeros.txt", declared_size=1000)
+
+
+def library_chain(length: int) -> bytes:
+    """The fixture package whose library depends on H5P.Chain0 1.0, which
+    depends on H5P.Chain1 1.0, ... down to H5P.Chain<length-1>: `length`
+    library folders in one straight line, each present and well-formed, so
+    that only the depth of the chain is wrong with it."""
+    chain: list[Entry] = []
+    for index in range(length):
+        library: dict[str, Any] = {
+            "title": f"Chain link {index}",
+            "machineName": f"H5P.Chain{index}",
+            "majorVersion": 1,
+            "minorVersion": 0,
+            "patchVersion": 0,
+            "runnable": 0,
+        }
+        if index + 1 < length:
+            library["preloadedDependencies"] = [{"machineName": f"H5P.Chain{index + 1}", "majorVersion": 1, "minorVersion": 0}]
+        chain.append((f"H5P.Chain{index}-1.0/library.json", json.dumps(library).encode()))
+    main = fixture_json(
+        LIBRARY_JSON, preloadedDependencies=[{"machineName": "H5P.Chain0", "majorVersion": 1, "minorVersion": 0}]
+    )
+    return build_h5p(replace={LIBRARY_JSON: main}, extra=chain)
+
+
+def json_nested(data: Mapping[str, Any], depth: int) -> bytes:
+    """`data` (an object) as JSON text with one more key, "deep", holding
+    lists nested so that the whole document is `depth` levels deep (the
+    object itself is level 1). Written as text: json.dumps itself would
+    recurse too deeply for the hostile depths."""
+    assert depth >= 2
+    prefix = json.dumps({**data, "deep": None})[: -len("null}")]
+    return (prefix + "[" * (depth - 1) + "]" * (depth - 1) + "}").encode()

@@ -37,7 +37,7 @@ def test_upload_valid_package_creates_it(admin_client, editor, h5p_root):
     package = H5PPackage.objects.get()
     assert package.title == "Bridgeline check"
     assert package.uploaded_by == editor
-    assert [path.name for path in h5p_root.iterdir()] == [package.storage_path]
+    assert sorted(path.name for path in h5p_root.iterdir()) == [package.storage_path, f"{package.storage_path}.h5p"]
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ def _entries(root) -> list[str]:
 
 
 def test_valid_package_is_extracted_and_recorded(h5p_root, editor):
-    package = h5p_package_create(uploaded_file=as_upload(build_h5p()), uploaded_by=editor)
+    archive = build_h5p()
+    package = h5p_package_create(uploaded_file=as_upload(archive), uploaded_by=editor)
 
     package.refresh_from_db()
     expected = fixture_files()
@@ -36,7 +37,10 @@ def test_valid_package_is_extracted_and_recorded(h5p_root, editor):
     assert package.file_count == len(expected)
     assert package.size_bytes == sum(len(data) for data in expected.values())
     assert len(package.content_hash) == 64
-    assert _entries(h5p_root) == [package.storage_path]
+    # The folder, and the upload as it came beside it (for backups and
+    # restores: docs/operations.md).
+    assert _entries(h5p_root) == [package.storage_path, f"{package.storage_path}.h5p"]
+    assert package.archive_path.read_bytes() == archive
     extracted = {
         path.relative_to(package.content_dir).as_posix(): path.read_bytes()
         for path in package.content_dir.rglob("*")
@@ -58,6 +62,7 @@ def test_import_from_a_path(tmp_path):
     package = h5p_package_create(uploaded_file=str(path))
 
     assert package.file_count == len(fixture_files())
+    assert package.archive_path.read_bytes() == path.read_bytes()
 
 
 def test_ignored_entries_are_not_extracted():

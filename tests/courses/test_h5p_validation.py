@@ -14,6 +14,7 @@ from courses.h5p.validation import (
     H5PValidationError,
     check_safe_path,
     is_ignored,
+    is_unused,
     read_entry_chunks,
     validate_h5p,
 )
@@ -43,6 +44,31 @@ def test_malformed_package_is_refused_with_its_code(name):
     assert caught.value.code == code
     message = caught.value.message
     assert message and "\n" not in message
+
+
+def test_content_may_hold_svg():
+    """SVG is in the H5P core's default whitelist (content images are often
+    SVG; issue #10). It used to be refused in content; it is served with a
+    sandboxing CSP instead (test_h5p_real_packages)."""
+    archive = build_h5p(extra=[("content/images/x.svg", b"<svg><script>alert(1)</script></svg>")])
+
+    manifest = validate_h5p(io.BytesIO(archive))
+
+    assert "content/images/x.svg" in [info.filename for info in manifest.files]
+
+
+def test_legacy_whitelisted_files_are_accepted_but_never_listed_for_extraction():
+    """.diff/.patch/.swf/.textile are in the H5P core's whitelist (jQuery.ui
+    1.10 ships a .diff, Downloadify a .swf) so those packages import; no
+    player loads them, so they are left out of the files to extract,
+    whatever the case of their extension."""
+    legacy = ["content/notes.diff", "content/fix.PATCH", "content/movie.Swf", "content/readme.textile", f"{LIBRARY}/x.swf"]
+
+    manifest = validate_h5p(io.BytesIO(build_h5p(extra=[(name, b"legacy") for name in legacy])))
+
+    assert [info.filename for info in manifest.files] == sorted(fixture_files())
+    assert all(is_unused(name) for name in legacy)
+    assert not any(is_unused(name) for name in fixture_files())
 
 
 def test_library_files_may_be_svg_and_stored_uncompressed():
@@ -139,7 +165,34 @@ def test_unsafe_paths(path):
     assert caught.value.code == "unsafe_path"
 
 
-@pytest.mark.parametrize("path", ["h5p.json", "content/images/photo 1.png", "H5P.X-1.0/js/x.js", "content/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "content/" + "a" * 256,  # a name over 255 bytes
+        "content/" + "é" * 128,  # 128 characters, but 256 bytes
+        "content/" + "/".join(["d" * 50] * 11) + "/x.txt",  # 574 bytes, no long name
+    ],
+)
+def test_paths_too_long(path):
+    """Over-long names are refused before extraction, as one clear error
+    rather than an OSError (ENAMETOOLONG) halfway through writing."""
+    with pytest.raises(H5PValidationError) as caught:
+        check_safe_path(path)
+
+    assert caught.value.code == "path_too_long"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "h5p.json",
+        "content/images/photo 1.png",
+        "H5P.X-1.0/js/x.js",
+        "content/",
+        "content/" + "a" * 255,
+        "content/" + "/".join(["d" * 100] * 5),  # exactly 512 bytes
+    ],
+)
 def test_safe_paths(path):
     check_safe_path(path)
 

@@ -6,11 +6,13 @@ tests/courses/test_pages.py's builders."""
 from __future__ import annotations
 
 import itertools
+import json
 from decimal import Decimal
 
 import pytest
 
 from accounts.models import User
+from courses.h5p.serving import activity_iri
 from courses.pages import CoursePage, LessonPage
 from learning import services
 from partners.models import Membership
@@ -69,15 +71,37 @@ def wrong_answers(lesson: LessonPage) -> dict[str, list[str]]:
     }
 
 
-def statement(*, raw=1, maximum=1, verb="completed", **extra) -> dict:
+# Stands for the block's own activity IRI in statements built before the
+# lesson is known (parametrised cases); `aimed` puts the real IRI in.
+ACTIVITY = "urn:test:activity"
+
+
+def statement(*, raw=1, maximum=1, verb="completed", part=None, **extra) -> dict:
+    """A statement as h5p-standalone sends it: about the block's activity, or
+    about its part `part` (a subContentId)."""
     data = {
         "actor": {"name": "Someone", "mbox": "mailto:someone@example.org"},
         "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}"},
-        "object": {"id": "https://h5p.example/content/1", "objectType": "Activity"},
+        "object": {"id": ACTIVITY + (f"?subContentId={part}" if part else ""), "objectType": "Activity"},
         "result": {"score": {"raw": raw, "max": maximum, "min": 0}, "completion": True, "success": True},
     }
     data.update(extra)
     return data
+
+
+def aimed(data, lesson: LessonPage, block_id: str):
+    """`data` with the ACTIVITY placeholder replaced by the block's activity
+    IRI, as the player gives it (courses.h5p.serving.activity_iri)."""
+    if not isinstance(data, dict):
+        return data
+    iri = activity_iri(lesson_key=str(lesson.translation_key), block_id=str(block_id))
+    return json.loads(json.dumps(data).replace(ACTIVITY, iri))
+
+
+def xapi_record(*, learner, lesson: LessonPage, block_id: str, statement: dict):
+    return services.evidence_xapi_record(
+        learner=learner, lesson=lesson, block_id=block_id, statement=aimed(statement, lesson, block_id)
+    )
 
 
 def complete_lesson(learner, lesson: LessonPage) -> None:
@@ -92,7 +116,7 @@ def complete_lesson(learner, lesson: LessonPage) -> None:
             answers=correct_answers(lesson), submission_id=uuid.uuid4(),
         )
     if "h5p" in kinds:
-        services.evidence_xapi_record(learner=learner, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=statement())
+        xapi_record(learner=learner, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=statement())
     if "reflection" in kinds:
         services.reflection_save(learner=learner, lesson=lesson, block_id=block_of(lesson, "reflection").id, text="My thoughts.")
 

@@ -3,10 +3,13 @@ sent once, withdrawal keeping history, and the sequential lock."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from decimal import Decimal
 
 import pytest
 
+from courses.h5p.models import H5PPackage
 from learning import services
 from learning.models import (
     BlockCompletion,
@@ -20,7 +23,17 @@ from learning.models import (
 from learning.selectors import course_progress_for, lesson_is_locked
 from learning.signals import course_completed
 from tests.courses.test_pages import lessons_of, make_course, quiz_value
-from tests.learning.conftest import block_of, complete_lesson, correct_answers, make_learner, statement, wrong_answers
+from tests.learning.conftest import (
+    ACTIVITY,
+    aimed,
+    block_of,
+    complete_lesson,
+    correct_answers,
+    make_learner,
+    statement,
+    wrong_answers,
+    xapi_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -164,13 +177,16 @@ def test_xapi_statement_counts_when_passed_and_is_stored_once(enrolled, lessons)
     h5p = block_of(lesson, "h5p")
     data = statement(raw=9, maximum=10)
 
-    record, created = services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=data)
-    again, created_again = services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=dict(data))
+    record, created = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=data)
+    again, created_again = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=dict(data))
 
     assert created and not created_again and again.pk == record.pk
     assert XAPIStatement.objects.filter(learner=enrolled).count() == 1
     assert record.counts and record.score_raw == 9 and record.score_max == 10 and record.success is True
-    assert record.raw == data and record.package_id == h5p.value["package"].pk
+    assert record.score_share == Decimal("0.9") and record.sub_content_id == ""
+    stored = {key: value for key, value in record.raw.items() if key != "actor"}
+    assert stored == {key: value for key, value in aimed(data, lesson, h5p.id).items() if key != "actor"}
+    assert record.package_id == h5p.value["package"].pk
     assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
 
 
@@ -178,62 +194,189 @@ def test_xapi_statement_with_its_own_id_dedups_on_it(enrolled, lessons):
     lesson = lessons[0]
     h5p = block_of(lesson, "h5p")
     statement_id = str(uuid.uuid4())
-    services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(id=statement_id))
-    record, created = services.evidence_xapi_record(
+    xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(id=statement_id))
+    record, created = xapi_record(
         learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(id=statement_id, timestamp="later")
     )
     assert not created and str(record.statement_id) == statement_id
+
+
+def test_xapi_statement_without_id_is_the_same_after_a_reload(enrolled, lessons):
+    """H5P invents a new actor on every page load: the same result sent again
+    from a reloaded page is still one statement."""
+    lesson = lessons[0]
+    h5p = block_of(lesson, "h5p")
+    first, _ = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(actor={"name": "a1"}))
+    second, created = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(actor={"name": "b2"}))
+    assert not created and second.pk == first.pk
 
 
 @pytest.mark.parametrize(
     "data, counts",
     [
         (statement(raw=7, maximum=10), False),  # below the 0.8 threshold
+        (statement(raw=8, maximum=10), True),  # exactly the threshold
+        (statement(verb="answered"), True),  # H5P.Question types
+        (statement(verb="answered", raw=0, maximum=1), False),
+        (statement(verb="failed", raw=9, maximum=10), True),  # the block's threshold decides
+        (statement(verb="failed", raw=1, maximum=10), False),
         (statement(verb="attempted"), False),
+        (statement(verb="interacted"), False),
         (statement(verb="passed"), True),
-        ({**statement(), "result": {"completion": True}}, False),  # no score
-        (statement(object={"id": "https://h5p.example/content/1?subContentId=abc"}), False),
-        (statement(context={"contextActivities": {"parent": [{"id": "https://h5p.example/content/1"}]}}), False),
+        ({**statement(verb="passed"), "result": {"completion": True, "success": True}}, True),  # Essay
+        ({**statement(verb="failed"), "result": {"completion": True, "success": False}}, False),
+        ({**statement(), "result": {"completion": True}}, False),  # completed without a score
+        (statement(verb="answered", raw=None, maximum=None, result={"score": {"scaled": 0.9}}), True),
+        (statement(verb="answered", result={"score": {"raw": 0, "max": 0, "min": 0}}), False),  # nothing to score
+        (statement(part="abc"), False),  # a part the package does not score
     ],
-    ids=["below-threshold", "other-verb", "passed", "no-score", "sub-content-id", "sub-content-parent"],
+    ids=["below-threshold", "at-threshold", "answered", "answered-wrong", "failed-above", "failed-below",
+         "attempted", "interacted", "passed", "passed-without-score", "failed-without-score", "no-score",
+         "scaled-only", "max-zero", "unknown-part"],
 )
 def test_what_counts(enrolled, lessons, data, counts):
     lesson = lessons[0]
-    record, created = services.evidence_xapi_record(
-        learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data
-    )
+    record, created = xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
     assert created and record.counts is counts
     assert BlockCompletion.objects.filter(learner=enrolled, kind="h5p").exists() is counts
 
 
-def test_actor_is_ignored(enrolled, lessons):
+def test_negative_scores_are_accepted_and_count_as_nothing(enrolled, lessons):
+    """xAPI allows negative scores (min <= raw <= max): a penalty below zero
+    is a share of 0, stored, never a 400."""
+    lesson = lessons[0]
+    data = statement(verb="answered", result={"score": {"raw": -2, "min": -5, "max": 10, "scaled": -0.2}})
+    record, created = xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
+    assert created and record.score_raw == -2 and record.score_share == 0 and not record.counts
+
+
+def test_a_lower_re_answer_never_removes_a_completion(enrolled, lessons):
+    lesson = lessons[0]
+    h5p = block_of(lesson, "h5p")
+    xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(verb="answered", raw=1, maximum=1))
+    lower, created = xapi_record(
+        learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(verb="answered", raw=0, maximum=1)
+    )
+    services.progress_recompute(learner=enrolled, course_key=lesson.get_parent().get_parent().translation_key)
+    assert created and not lower.counts
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+
+
+def test_the_statement_must_be_about_the_blocks_own_activity(enrolled, lessons):
+    """Another block's activity, another lesson's, or a made-up id: refused,
+    nothing stored (the README promised this check)."""
+    lesson, other = lessons[0], lessons[1]
+    h5p, other_h5p = block_of(lesson, "h5p"), block_of(other, "h5p")
+    from courses.h5p.serving import activity_iri
+
+    for object_id in [
+        activity_iri(lesson_key=str(other.translation_key), block_id=other_h5p.id),
+        activity_iri(lesson_key=str(lesson.translation_key), block_id=other_h5p.id),
+        activity_iri(lesson_key=str(lesson.translation_key), block_id=h5p.id) + "x",
+        activity_iri(lesson_key=str(lesson.translation_key), block_id=h5p.id) + "?subContentId=",
+        activity_iri(lesson_key=str(lesson.translation_key), block_id=h5p.id) + "?subContentId=a b",
+        "https://h5p.example/content/1",
+    ]:
+        data = statement(object={"id": object_id, "objectType": "Activity"})
+        with pytest.raises(services.EvidenceRejected) as error:
+            services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=data)
+        assert error.value.code == "wrong_activity", object_id
+    assert not XAPIStatement.objects.exists()
+
+
+def test_the_server_writes_the_actor(enrolled, lessons, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://learn.example.org"
     other = make_learner()
     lesson = lessons[0]
     data = statement(actor={"account": {"name": str(other.pk), "homePage": "https://bridgeline.example"}, "mbox": f"mailto:{other.email}"})
 
-    record, _ = services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
+    record, _ = xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
 
     assert record.learner_id == enrolled.pk
     assert not XAPIStatement.objects.filter(learner=other).exists()
+    assert record.raw["actor"] == {
+        "objectType": "Agent",
+        "account": {"homePage": "https://learn.example.org/", "name": str(enrolled.pk)},
+    }
+    assert other.email not in json.dumps(record.raw)
+
+
+def test_a_container_completes_by_the_share_of_its_scored_parts(enrolled, lessons, package):
+    """Course Presentation without a summary slide sends no result of its
+    own: its questions' best shares, unanswered ones as 0, decide."""
+    H5PPackage.objects.filter(pk=package.pk).update(reports_score=False, scored_parts=["q1", "q2", "q3", "q4", "q5"])
+    lesson = lessons[0]
+    h5p = block_of(lesson, "h5p")  # threshold 0.8
+
+    def answer(part, raw, maximum=1):
+        record, created = xapi_record(
+            learner=enrolled, lesson=lesson, block_id=h5p.id,
+            statement=statement(verb="answered", raw=raw, maximum=maximum, part=part, id=str(uuid.uuid4())),
+        )
+        assert created and record.sub_content_id == part
+        return record.counts
+
+    assert [answer("q1", 1), answer("q2", 1), answer("q3", 1)] == [False, False, False]  # 0.6
+    assert answer("q4", 0) is False  # still 0.6
+    assert answer("not-a-part", 1) is False  # a question inside a part, or a forged one: no weight
+    assert answer("q4", 1, 2) is False  # 0.7
+    assert not BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+    assert answer("q5", 1) is True  # (1 + 1 + 1 + 0.5 + 1) / 5 = 0.9
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+    assert answer("q1", 0) is True  # a worse re-answer: the best one (1) stays, so the share is still 0.9
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+
+
+def test_a_set_with_its_own_result_completes_by_it_not_by_its_parts(enrolled, lessons, package):
+    """Question Set reports its own `completed` after Finish: answering its
+    questions one by one does not complete the block before that."""
+    H5PPackage.objects.filter(pk=package.pk).update(reports_score=True, scored_parts=["q1", "q2"])
+    lesson = lessons[0]
+    h5p = block_of(lesson, "h5p")
+    for part in ("q1", "q2"):
+        record, _ = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(verb="answered", part=part))
+        assert not record.counts
+    assert not BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+    record, _ = xapi_record(learner=enrolled, lesson=lesson, block_id=h5p.id, statement=statement(raw=2, maximum=2))
+    assert record.counts
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id).exists()
+
+
+def test_a_package_with_nothing_scored_completes_when_the_lesson_is_opened(enrolled, lessons, package):
+    """Dialog Cards, Accordion: nothing to pass, so opening the lesson is
+    the evidence, as for reading."""
+    H5PPackage.objects.filter(pk=package.pk).update(reports_score=False, scored_parts=[])
+    lesson = lessons[0]
+    h5p = block_of(lesson, "h5p")
+    services.lesson_visit_record(learner=enrolled, lesson=lesson)
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=h5p.id, kind="h5p").exists()
+    assert not BlockCompletion.objects.filter(learner=enrolled, block_id=block_of(lessons[1], "h5p").id).exists()
+
+
+def test_a_scored_package_does_not_complete_when_the_lesson_is_opened(enrolled, lessons):
+    lesson = lessons[0]
+    services.lesson_visit_record(learner=enrolled, lesson=lesson)
+    assert not BlockCompletion.objects.filter(learner=enrolled, block_id=block_of(lesson, "h5p").id).exists()
 
 
 @pytest.mark.parametrize(
     "score",
     [
         {"raw": 11, "max": 10},
-        {"raw": -1, "max": 10},
-        {"raw": 0, "max": 0},
+        {"raw": -1, "max": 10, "min": 0},
         {"raw": 5, "max": 10, "scaled": 1.5},
-        {"raw": 5, "max": 10, "scaled": -0.1},
+        {"raw": 5, "max": 10, "scaled": -1.5},
         {"raw": 5, "max": 10, "min": 6},
+        {"raw": 5, "max": 4, "min": 6},
         {"raw": "5", "max": 10},
         {"raw": True, "max": 1},
         {"max": 10},
         {"raw": 999, "max": 1},
+        {"raw": 1e300, "max": 1e301},
         "high",
     ],
-    ids=["above-max", "negative", "max-zero", "scaled-above-1", "scaled-negative", "below-min", "string", "bool",
-         "no-raw", "999-of-1", "not-an-object"],
+    ids=["above-max", "below-min-zero", "scaled-above-1", "scaled-below-minus-1", "below-min", "min-above-max",
+         "string", "bool", "no-raw", "999-of-1", "huge", "not-an-object"],
 )
 def test_impossible_scores_are_rejected(enrolled, lessons, score):
     lesson = lessons[0]
@@ -241,7 +384,7 @@ def test_impossible_scores_are_rejected(enrolled, lessons, score):
     data["result"] = {"score": score}
     before = evidence_counts(enrolled)
     with pytest.raises(services.EvidenceRejected) as error:
-        services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
+        xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=data)
     assert error.value.code == "invalid_score"
     assert evidence_counts(enrolled) == before
 
@@ -253,7 +396,7 @@ def test_impossible_scores_are_rejected(enrolled, lessons, score):
 )
 def test_unreadable_statements_are_rejected(enrolled, lessons, data):
     with pytest.raises(services.EvidenceRejected) as error:
-        services.evidence_xapi_record(learner=enrolled, lesson=lessons[0], block_id=block_of(lessons[0], "h5p").id, statement=data)
+        xapi_record(learner=enrolled, lesson=lessons[0], block_id=block_of(lessons[0], "h5p").id, statement=data)
     assert error.value.code == "invalid_statement"
     assert not XAPIStatement.objects.exists()
 
@@ -267,7 +410,7 @@ def test_xapi_activity_must_be_an_h5p_block_the_learner_may_use(enrolled, learne
     ]
     for user, page, block_id, code in cases:
         with pytest.raises(services.EvidenceRejected) as error:
-            services.evidence_xapi_record(learner=user, lesson=page, block_id=block_id, statement=statement())
+            xapi_record(learner=user, lesson=page, block_id=block_id, statement=statement())
         assert error.value.code == code
     assert not XAPIStatement.objects.exists()
 
@@ -277,7 +420,7 @@ def test_xapi_on_an_unpublished_lesson_is_rejected(enrolled, lessons):
     lesson.unpublish()
     lesson.refresh_from_db()
     with pytest.raises(services.EvidenceRejected) as error:
-        services.evidence_xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=statement())
+        xapi_record(learner=enrolled, lesson=lesson, block_id=block_of(lesson, "h5p").id, statement=statement())
     assert error.value.code == "unknown_activity"
     assert not XAPIStatement.objects.exists()
 
@@ -367,7 +510,7 @@ def test_sequential_course_locks_later_modules_until_earlier_ones_are_complete(p
     assert not lesson_is_locked(learner=learner, lesson=first)
     assert lesson_is_locked(learner=learner, lesson=second) and lesson_is_locked(learner=learner, lesson=third)
     with pytest.raises(services.EvidenceRejected) as error:
-        services.evidence_xapi_record(learner=learner, lesson=second, block_id=block_of(second, "h5p").id, statement=statement())
+        xapi_record(learner=learner, lesson=second, block_id=block_of(second, "h5p").id, statement=statement())
     assert error.value.code == "locked"
     for kind_call in (
         lambda: services.lesson_visit_record(learner=learner, lesson=second),

@@ -18,7 +18,7 @@ from learning import services
 from learning.models import Cohort, Enrollment, LessonVisit, QuizAttempt, Reflection, XAPIStatement
 from partners.models import Role
 from tests.courses.test_pages import lessons_of, locale, make_course, publish
-from tests.learning.conftest import block_of, complete_lesson, correct_answers, full_body, make_learner, statement
+from tests.learning.conftest import aimed, block_of, complete_lesson, correct_answers, full_body, make_learner, statement
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def logged_in(user) -> Client:
 
 
 def xapi_post(client, lesson, block_id, data, **extra):
-    body = json.dumps({"block_id": block_id, "lesson_key": str(lesson.translation_key), "statement": data})
+    body = json.dumps({"block_id": block_id, "lesson_key": str(lesson.translation_key), "statement": aimed(data, lesson, block_id)})
     return client.post(reverse("learning:xapi"), body, content_type="application/json", **extra)
 
 
@@ -257,11 +257,10 @@ def test_xapi_stores_under_the_session_learner_whatever_the_actor(enrolled, less
     "score, code",
     [
         ({"raw": 11, "max": 10}, "invalid_score"),
-        ({"raw": -1, "max": 10}, "invalid_score"),
-        ({"raw": 0, "max": 0}, "invalid_score"),
+        ({"raw": -1, "max": 10, "min": 0}, "invalid_score"),
         ({"raw": 1, "max": 1, "scaled": 2}, "invalid_score"),
     ],
-    ids=["above-max", "negative", "max-zero", "scaled"],
+    ids=["above-max", "below-min", "scaled"],
 )
 def test_xapi_impossible_scores(enrolled, lessons, score, code):
     lesson = lessons[0]
@@ -270,6 +269,75 @@ def test_xapi_impossible_scores(enrolled, lessons, score, code):
     response = xapi_post(logged_in(enrolled), lesson, block_of(lesson, "h5p").id, data)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == code and response.json()["error"]["detail"]
+    assert nothing_stored()
+
+
+def test_xapi_answer_carries_the_progress_the_lesson_page_shows(enrolled, lessons):
+    lesson = lessons[0]
+    client = logged_in(enrolled)
+    client.get(lesson.url)  # the reading block is done on opening
+    before = client.get(lesson.url).content.decode()
+
+    response = xapi_post(client, lesson, block_of(lesson, "h5p").id, statement(verb="answered"))
+
+    answer = response.json()
+    assert response.status_code == 201 and answer["counts"] and answer["block_completed"]
+    progress = answer["progress"]
+    assert progress["required"] > progress["done"] > 0 and progress["completed"] is False
+    assert progress["text"] == f"Course progress: {progress['percent']}%"
+    assert progress["text"] not in before  # it moved
+    assert progress["text"] in client.get(lesson.url).content.decode()  # what a reload would show
+
+
+def test_xapi_progress_text_is_in_the_pages_language(enrolled, lessons):
+    lesson = lessons[0]
+    body = json.dumps({"block_id": block_of(lesson, "h5p").id, "lesson_key": str(lesson.translation_key),
+                       "statement": aimed(statement(verb="answered"), lesson, block_of(lesson, "h5p").id)})
+    response = logged_in(enrolled).post("/fr/learning/xapi/", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["progress"]["text"].startswith("Progression dans le cours")
+
+
+def test_xapi_statement_about_another_activity_is_a_400(enrolled, lessons):
+    lesson = lessons[0]
+    data = statement(object={"id": "https://h5p.example/content/1", "objectType": "Activity"})
+    response = xapi_post(logged_in(enrolled), lesson, block_of(lesson, "h5p").id, data)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "wrong_activity"
+    assert nothing_stored()
+
+
+def test_xapi_deeply_nested_bodies_are_a_400(enrolled, lessons):
+    """Nesting is capped at the edge: 25 levels inside a statement is refused
+    with too_deep, and 100,000 levels (which would exhaust the parser's
+    stack) is malformed; neither is a 500 and nothing is stored."""
+    lesson = lessons[0]
+    client = logged_in(enrolled)
+    block_id = block_of(lesson, "h5p").id
+    nested = {}
+    for _ in range(25):
+        nested = {"a": nested}
+    deep = xapi_post(client, lesson, block_id, statement(context={"extensions": nested}))
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == "too_deep"
+
+    abyss = "[" * 30_000 + "]" * 30_000  # under the 64 KiB cap
+    body = '{"block_id": "%s", "lesson_key": "%s", "statement": %s}' % (block_id, lesson.translation_key, abyss)
+    response = client.post(reverse("learning:xapi"), body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] in ("malformed", "too_deep")
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("text", [r"nul\u0000", r"\ud800"], ids=["nul", "lone-surrogate"])
+def test_xapi_text_the_database_cannot_store_is_a_400(enrolled, lessons, text):
+    """Valid JSON that PostgreSQL refuses (NUL, lone surrogates) is refused
+    at the edge, not a 500 when the statement is saved."""
+    lesson = lessons[0]
+    block_id = block_of(lesson, "h5p").id
+    data = aimed(statement(), lesson, block_id)
+    body = json.dumps({"block_id": block_id, "lesson_key": str(lesson.translation_key), "statement": data})
+    body = body.replace('verbs/completed"}', 'verbs/completed", "display": {"en-US": "%s"}}' % text)
+    assert text in body  # as a JSON escape: valid JSON
+    response = logged_in(enrolled).post(reverse("learning:xapi"), body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed"
     assert nothing_stored()
 
 

@@ -44,6 +44,28 @@
     el.querySelector('.h5p-status').textContent = el.getAttribute('data-status-' + key) || '';
   }
 
+  // The server's answer says whether the block is now done and how far the
+  // course is: the lesson page shows both without a reload.
+  function showProgress(el, answer) {
+    if (!answer || typeof answer !== 'object') {
+      return;
+    }
+    var section = el.closest('[data-block-id]:not([data-h5p-frame])');
+    if (answer.block_completed && section && section.getAttribute('data-done') !== 'true') {
+      section.setAttribute('data-done', 'true');
+      var label = document.createElement('p');
+      label.className = 'block-done';
+      label.textContent = el.getAttribute('data-status-done') || '';
+      section.insertBefore(label, section.firstChild);
+    }
+    var progress = answer.progress;
+    if (progress && typeof progress.text === 'string') {
+      Array.prototype.forEach.call(document.querySelectorAll('[data-course-progress]'), function (node) {
+        node.textContent = progress.text;
+      });
+    }
+  }
+
   function save(el, statement) {
     var blockId = el.getAttribute('data-block-id');
     var url = el.getAttribute('data-xapi-url');
@@ -61,7 +83,12 @@
     }).then(function (response) {
       if (response.ok) {
         setStatus(el, 'saved');
-        announce(el, 'bridgeline:xapi-saved', { blockId: blockId, status: response.status });
+        return response.json().then(function (answer) {
+          showProgress(el, answer);
+          announce(el, 'bridgeline:xapi-saved', { blockId: blockId, status: response.status, answer: answer });
+        }, function () {
+          announce(el, 'bridgeline:xapi-saved', { blockId: blockId, status: response.status });
+        });
       } else {
         setStatus(el, response.status === 401 || response.status === 403 ? 'signed-out' : 'failed');
         announce(el, 'bridgeline:xapi-failed', { blockId: blockId, status: response.status });

@@ -1,8 +1,8 @@
 /*
  * Runs on the H5P content origin, in the player page the lesson frames
  * (courses/h5p/views.py). Starts h5p-standalone on the package and forwards
- * the activity's own scored xAPI statements to the lesson page, and only to
- * the site origin the server put in the configuration.
+ * the activity's results (its own and its parts') to the lesson page, and
+ * only to the site origin the server put in the configuration.
  */
 (function () {
   'use strict';
@@ -16,14 +16,33 @@
     window.parent.postMessage(message, config.parentOrigin);
   }
 
-  // Statements about the activity as a whole (not its sub-content, whose
-  // object id carries "?subContentId=") and with a score: what the learning
-  // app records. The server checks them again; this only saves requests.
-  function isActivityResult(statement) {
+  // Results (docs/h5p.md, "Completion rules"): statements with a result
+  // whose verb is answered, completed, passed or failed, about the activity
+  // itself or one of its parts (object id + "?subContentId="), which is how
+  // containers such as Course Presentation report their questions. The
+  // server checks them again and decides what counts; this only spares it
+  // the rest (interacted, progressed, attempted...).
+  var RESULT_VERBS = ['answered', 'completed', 'passed', 'failed'].map(function (verb) {
+    return 'http://adlnet.gov/expapi/verbs/' + verb;
+  });
+
+  function isResult(statement) {
+    var id = statement && statement.object && statement.object.id;
     return Boolean(
-      statement && statement.object && statement.object.id === config.activityIri &&
-      statement.result && statement.result.score
+      typeof id === 'string' &&
+      (id === config.activityIri || id.indexOf(config.activityIri + '?subContentId=') === 0) &&
+      statement.verb && RESULT_VERBS.indexOf(statement.verb.id) !== -1 &&
+      statement.result && typeof statement.result === 'object'
     );
+  }
+
+  // Each statement gets an id of its own before it leaves, so a retried
+  // request is recognised by the server and stored once.
+  function withId(statement) {
+    if (!statement.id && window.crypto && typeof window.crypto.randomUUID === 'function') {
+      statement.id = window.crypto.randomUUID();
+    }
+    return statement;
   }
 
   // The player is a third-party frame on the lesson page (another site), and
@@ -72,8 +91,8 @@
     status.hidden = true;
     H5P.externalDispatcher.on('xAPI', function (event) {
       var statement = event.data && event.data.statement;
-      if (isActivityResult(statement)) {
-        send({ type: 'bridgeline.xapi', statement: statement });
+      if (isResult(statement)) {
+        send({ type: 'bridgeline.xapi', statement: withId(statement) });
       }
     });
     if (window.ResizeObserver) {
