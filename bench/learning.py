@@ -49,14 +49,14 @@ def build() -> dict:
 
     from accounts.models import User
     from courses.models import CourseIndexPage, CoursePage, LessonPage, ModulePage
-    from demo.courses import _ensure_h5p_package
+    from demo.courses import BRIDGELINE_CHECK, _ensure_h5p_package
     from learning.models import BlockCompletion, Cohort, Enrollment
     from partners.models import Membership, Partner, Role
 
     partner = Partner.objects.get(country="BE")
     trainer = Membership.objects.filter(partner=partner, role=Role.TRAINER).select_related("user").first().user
     index = CourseIndexPage.objects.filter(locale__language_code="en").first()
-    package = _ensure_h5p_package()
+    package = _ensure_h5p_package(BRIDGELINE_CHECK)
 
     with transaction.atomic():
         course = CoursePage(
@@ -149,11 +149,13 @@ def pages(data: dict, baseline_url: str, repeat: int) -> str:
 
 
 def _statement(lesson_key: str, block_id: str) -> dict:
+    from courses.h5p.serving import activity_iri
+
     return {
         "id": str(uuid.uuid4()),
         "actor": {"name": "anyone", "mbox": "mailto:anyone@example.org"},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
-        "object": {"id": f"urn:bridgeline:h5p:{block_id}", "objectType": "Activity"},
+        "object": {"id": activity_iri(lesson_key=lesson_key, block_id=block_id), "objectType": "Activity"},
         "result": {"score": {"raw": 1, "max": 1, "min": 0, "scaled": 1}, "completion": True, "success": True},
     }
 

@@ -3,17 +3,26 @@
 `seed_courses` adds a course index under the English home page (made by
 `demo.cms.seed_cms`, which must run first) and one train-the-trainer course
 owned by the Belgian partner: three modules of two lessons, with a video and
-its transcript, an H5P activity, a three-question quiz, reflections, a
-downloadable resource and a face-to-face session. The French and Dutch
-versions are made through wagtail-localize (TranslationSource → Translation
-→ StringTranslation → translated page), the records the admin's "Translate"
-action creates, so editors find them in wagtail-localize's editor and block
-ids are the English ones (the learning app's evidence keys).
+its transcript, three H5P activities (a True/False and a Multiple Choice
+question played by the official H5P libraries, and the project's own
+check), a three-question quiz, reflections, a downloadable resource and a
+face-to-face session. The French and Dutch versions are made through
+wagtail-localize (TranslationSource → Translation → StringTranslation →
+translated page), the records the admin's "Translate" action creates, so
+editors find them in wagtail-localize's editor and block ids are the
+English ones (the learning app's evidence keys). The H5P packages
+themselves are in English only (their content is not translated).
 
-The H5P activity is `demo/h5p/bridgeline-check`, the project's own small
-content type (the same files as the test fixture, kept here because demo
-code never imports from tests), zipped in memory and stored through
-`courses.h5p.services.h5p_package_create` like an upload.
+The H5P activities are the packages in `demo/h5p/` (demo/h5p/README.md),
+each zipped in memory and stored through
+`courses.h5p.services.h5p_package_create` like an upload:
+
+* `true-false` and `multiple-choice`: content written for this course, run
+  by the official H5P True/False 1.6 and Multiple Choice 1.14 libraries,
+  the real content types trainers upload from the H5P hub;
+* `bridgeline-check`: the project's own small content type (the same files
+  as the test fixture, kept here because demo code never imports from
+  tests).
 
 The video URL is a placeholder for the partners' own film. Its embed is
 stored empty in Wagtail's embed cache so demo pages never call YouTube
@@ -31,6 +40,7 @@ import html
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -49,8 +59,22 @@ from courses.models import Audience, CourseIndexPage, CoursePage, CourseTrainer,
 from demo.translating import TARGET_LANGUAGES, ensure_child, ensure_translation
 from partners.models import Membership, Partner, Role
 
-H5P_FOLDER = Path(__file__).resolve().parent / "h5p" / "bridgeline-check"
-H5P_TITLE = "Bridgeline check: have you read the lesson?"
+H5P_DIR = Path(__file__).resolve().parent / "h5p"
+
+
+@dataclass(frozen=True)
+class DemoH5P:
+    """A package folder under demo/h5p/ (the root of an unzipped `.h5p`) and
+    the title its package gets, by which a second run finds it again."""
+
+    folder: str
+    title: str
+
+
+BRIDGELINE_CHECK = DemoH5P("bridgeline-check", "Bridgeline check: have you read the lesson?")
+TRUE_FALSE = DemoH5P("true-false", "True or false? Religious practice and radicalisation")
+MULTIPLE_CHOICE = DemoH5P("multiple-choice", "After a referral, what do you do next?")
+DEMO_H5P = (TRUE_FALSE, BRIDGELINE_CHECK, MULTIPLE_CHOICE)
 VIDEO_URL = "https://www.youtube.com/watch?v=bridgeline1"
 RESOURCE_TITLE = "Conversation checklist for first-line workers"
 COURSE_SLUG = "recognising-and-responding-to-radicalisation"
@@ -151,6 +175,10 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "C’était le début d’une conversation qui a duré un an.",
         "In plaats daarvan vroeg ik wat hij er overtuigend aan vond. Hij praatte twintig minuten. Dat was "
         "het begin van een gesprek dat een jaar duurde.",
+    ),
+    "True or false? Religious practice and radicalisation": (
+        "Vrai ou faux ? Pratique religieuse et radicalisation",
+        "Waar of niet waar? Geloofsbeleving en radicalisering",
     ),
     "Early signs and protective factors": (
         "Signes précoces et facteurs de protection",
@@ -277,6 +305,10 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "Doorverwijzen is niet loslaten. Blijf in contact met de jongere zolang dat veilig kan: jullie band "
         "is vaak de sterkste beschermende factor die hij of zij heeft.",
     ),
+    "After a referral, what do you do next?": (
+        "Après avoir passé le relais, que faites-vous ensuite ?",
+        "Wat doet u na een doorverwijzing?",
+    ),
     # Module 3
     "Training others": ("Former d’autres personnes", "Anderen opleiden"),
     "training-others": ("former-d-autres-personnes", "anderen-opleiden"),
@@ -398,7 +430,9 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
         CourseTrainer.objects.create(course=course, user=trainer.user, sort_order=0)
         course.save_revision().publish()
 
-    package = _ensure_h5p_package()
+    check = _ensure_h5p_package(BRIDGELINE_CHECK)
+    true_false = _ensure_h5p_package(TRUE_FALSE)
+    multiple_choice = _ensure_h5p_package(MULTIPLE_CHOICE)
     resource = _ensure_resource()
     _ensure_video_embed()
     session_day = timezone.localdate() + datetime.timedelta(days=45)
@@ -442,6 +476,15 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
                     "required": True,
                 },
             ),
+            (
+                "h5p",
+                {
+                    "title": "True or false? Religious practice and radicalisation",
+                    "package": true_false,
+                    "pass_threshold": Decimal("1"),
+                    "required": True,
+                },
+            ),
         ],
     )
     _lesson(
@@ -459,7 +502,7 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
             ),
             (
                 "h5p",
-                {"title": "Have you read the lesson?", "package": package, "pass_threshold": Decimal("1"), "required": True},
+                {"title": "Have you read the lesson?", "package": check, "pass_threshold": Decimal("1"), "required": True},
             ),
             ("quiz", _quiz()),
         ],
@@ -516,7 +559,16 @@ def _create_course(*, index: CourseIndexPage, owner: Partner) -> CoursePage:
                 "who your contact is today.",
                 "Referring is not handing over. Stay in contact with the young person whenever it is safe to do so: "
                 "your relationship is often the strongest protective factor they have.",
-            )
+            ),
+            (
+                "h5p",
+                {
+                    "title": "After a referral, what do you do next?",
+                    "package": multiple_choice,
+                    "pass_threshold": Decimal("0.8"),
+                    "required": True,
+                },
+            ),
         ],
     )
 
@@ -645,17 +697,28 @@ def _lesson(module: ModulePage, title: str, slug: str, intro: str, minutes: int,
     )
 
 
-def _ensure_h5p_package() -> H5PPackage:
-    package = H5PPackage.objects.filter(title=H5P_TITLE).order_by("pk").first()
+def _ensure_h5p_package(demo: DemoH5P) -> H5PPackage:
+    """The package of `demo` (found by its title, else zipped from its
+    folder in memory and stored like an upload)."""
+    package = H5PPackage.objects.filter(title=demo.title).order_by("pk").first()
     if package is not None:
         return package
+    return h5p_package_create(uploaded_file=h5p_archive(demo), title=demo.title)
+
+
+def h5p_archive(demo: DemoH5P) -> io.BytesIO:
+    """The folder of `demo` as an `.h5p` archive: its contents at the top
+    level (h5p.json, content/, one folder per library), names in order."""
+    folder = H5P_DIR / demo.folder
+    if not (folder / "h5p.json").is_file():
+        raise FileNotFoundError(f"{folder} is not a demo H5P package (no h5p.json)")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(H5P_FOLDER.rglob("*")):
+        for path in sorted(folder.rglob("*")):
             if path.is_file():
-                archive.write(path, path.relative_to(H5P_FOLDER).as_posix())
+                archive.write(path, path.relative_to(folder).as_posix())
     buffer.seek(0)
-    return h5p_package_create(uploaded_file=buffer, title=H5P_TITLE)
+    return buffer
 
 
 def _ensure_resource():

@@ -3,6 +3,8 @@ English, French and Dutch with the same block ids in every language."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from wagtail.documents import get_document_model
 from wagtail.embeds.models import Embed
@@ -18,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def partners():
+def partners(settings, tmp_path):
+    settings.H5P_CONTENT_ROOT = str(tmp_path / "h5p")
     home = make_home()
     for code in ("fr", "nl"):
         home.copy_for_translation(locale(code)).save_revision().publish()
@@ -48,7 +51,7 @@ def test_seeding_twice_creates_nothing_twice(partners):
     assert _counts() == first
     assert first["courses"] == 3  # en, fr, nl
     assert first["modules"] == 9 and first["lessons"] == 18
-    assert first["packages"] == 1
+    assert first["packages"] == 3  # True/False, Multiple Choice, the project's own check
     assert course.partner.country == "BE"
     assert course.trainers.get().user.full_name == "Lotte Janssens"
 
@@ -66,6 +69,62 @@ def test_the_course_has_every_activity_the_demo_promises(partners):
         if child.block_type == "quiz"
     )
     assert len(quiz.value["questions"]) == 3
+
+
+def _h5p_blocks(language: str = "en") -> dict[str, dict]:
+    """Lesson slug → the value of its H5P block, in course order."""
+    return {
+        lesson.slug: child.value
+        for lesson in LessonPage.objects.filter(locale__language_code=language).order_by("path")
+        for child in lesson.body
+        if child.block_type == "h5p"
+    }
+
+
+def test_the_h5p_activities_include_real_content_types(partners):
+    """Two real H5P content types (the official True/False and Multiple
+    Choice libraries, with our content) beside the project's own check, all
+    required, each stored as a validated package with its files."""
+    seed_courses(partners=partners)
+    blocks = _h5p_blocks()
+
+    assert {slug: value["package"].main_library for slug, value in blocks.items()} == {
+        "what-radicalisation-is": "H5P.TrueFalse",
+        "early-signs-and-protective-factors": "H5P.BridgelineCheck",
+        "when-and-how-to-refer": "H5P.MultiChoice",
+    }
+    assert {value["package"].main_library_version for value in blocks.values()} == {"1.6", "1.1", "1.14"}
+    assert all(value["required"] for value in blocks.values())
+    assert blocks["what-radicalisation-is"]["pass_threshold"] == Decimal("1")
+    assert blocks["when-and-how-to-refer"]["pass_threshold"] == Decimal("0.8")
+    for value in blocks.values():
+        package = value["package"]
+        assert package.language == "en"
+        main = f"{package.main_library}-{package.main_library_version}"
+        assert package.file_path("h5p.json").is_file()
+        assert package.file_path("content/content.json").is_file()
+        assert package.file_path(f"{main}/library.json").is_file()
+        assert not any(path.name.startswith("H5PEditor.") for path in package.content_dir.iterdir())
+    # The same packages in every language: the blocks are the English ones.
+    for language in ("fr", "nl"):
+        translated = _h5p_blocks(language)
+        assert len(translated) == 3
+        assert {v["package"].pk for v in translated.values()} == {v["package"].pk for v in blocks.values()}
+
+
+def test_the_new_activity_titles_are_translated(client, partners):
+    seed_courses(partners=partners)
+    titles = {
+        ("en", "what-radicalisation-is"): "True or false? Religious practice and radicalisation",
+        ("fr", "ce-qu-est-la-radicalisation"): "Vrai ou faux ? Pratique religieuse et radicalisation",
+        ("nl", "wat-radicalisering-is"): "Waar of niet waar? Geloofsbeleving en radicalisering",
+        ("en", "when-and-how-to-refer"): "After a referral, what do you do next?",
+        ("fr", "quand-et-comment-passer-le-relais"): "Après avoir passé le relais, que faites-vous ensuite ?",
+        ("nl", "wanneer-en-hoe-doorverwijzen"): "Wat doet u na een doorverwijzing?",
+    }
+    for (language, slug), title in titles.items():
+        lesson = LessonPage.objects.get(locale__language_code=language, slug=slug)
+        assert f"<h2>{title}</h2>" in client.get(lesson.url).content.decode(), (language, slug)
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,8 @@ def sqlite_env(tmp_path_factory):
         SECRET_KEY=random_secret_key(),
         MEDIA_ROOT=str(folder / "media"),
         STATIC_ROOT=str(folder / "static"),
+        # The demo's H5P packages (a few MB) stay out of the checkout's var/.
+        H5P_CONTENT_ROOT=str(folder / "h5p"),
     )
     return folder, database, env
 
