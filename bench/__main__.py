@@ -19,6 +19,7 @@ def main() -> int:
     parser.add_argument("--only-foundation", action="store_true", help="skip the 10,000-learner course data")
     parser.add_argument("--only-certificates", action="store_true", help="run only the certificates bench")
     parser.add_argument("--only-live", action="store_true", help="run only the live chat fan-out bench")
+    parser.add_argument("--only-h5p", action="store_true", help="run only the H5P content bench (import, xAPI)")
     args = parser.parse_args()
 
     from bench.harness import bench_database
@@ -28,10 +29,13 @@ def main() -> int:
 
         call_command("seed_demo", verbosity=0)
 
-        from bench import certificates, learning, live_fanout, site_pages
+        from bench import certificates, h5p, learning, live_fanout, site_pages
 
         if args.only_live:
             print(live_fanout.run_all())
+            return 0
+        if args.only_h5p:
+            print("\n".join(["## H5P content", "", h5p.run_all(args.repeat)]))
             return 0
         if args.only_certificates:
             text = "\n".join(_certificates(certificates, site_pages, args.repeat))
@@ -66,6 +70,7 @@ def main() -> int:
 
         output += ["", "## Registrations", "", registrations_bench.run()]
         output += ["", "## Live sessions", "", live_fanout.run_all()]
+        output += ["", "## H5P content", "", h5p.run_all(args.repeat)]
         text = "\n".join(output)
         print(text)
         results = ROOT / "bench" / "results"

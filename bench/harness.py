@@ -85,8 +85,16 @@ def bench_database():
 
     from tests.support.postgres import PostgresServer
 
+    import shutil
+    import tempfile
+
     server = PostgresServer.start()
+    # Files the run writes (H5P packages of the seeded demo, certificate
+    # PDFs) go with the throwaway database, not into the checkout's var/.
+    files = tempfile.mkdtemp(prefix="bridgeline-bench-")
     try:
+        os.environ["H5P_CONTENT_ROOT"] = os.path.join(files, "h5p")
+        os.environ["CERTIFICATES_ROOT"] = os.path.join(files, "certificates")
         os.environ["DATABASE_URL"] = f"postgres://postgres@{server.host}:{server.port}/postgres"
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
         os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -99,3 +107,4 @@ def bench_database():
         yield server
     finally:
         server.stop()
+        shutil.rmtree(files, ignore_errors=True)
