@@ -16,11 +16,15 @@ Who joins how:
 Codes are 40 bits and only work in the join window; failed look-ups spend a
 per-address budget in the shared cache, so nobody can walk the code space.
 A wrong, expired, malformed or ended session's code all get the same
-answer (no enumeration).
+answer (no enumeration). A valid code opened before its window is not a
+failure: it says which session it is and when it opens, and spends nothing
+(whoever has the right code may know that much).
 
 Joining again is idempotent: an account has one participant per session
 (unique constraint), a guest the one their browser session remembers. A
-removed participant stays removed.
+removed participant stays removed, and after a removal new guests wait in
+the lobby for the rest of the session (LiveSession.guest_lobby), so a
+removed guest who clears their cookies cannot walk straight back in.
 """
 
 from __future__ import annotations
@@ -50,15 +54,20 @@ DISPLAY_NAME_MAX = 40
 
 INVALID_CODE_MESSAGE = gettext_lazy("This code is not valid or the session is not open now.")
 RATE_LIMITED_MESSAGE = gettext_lazy("Too many attempts with wrong codes. Please wait ten minutes and try again.")
+NOT_OPEN_MESSAGE = gettext_lazy("This session is not open yet.")
 
 
 class JoinRefused(Exception):
-    """A join that cannot happen; `message` is for the person joining."""
+    """A join that cannot happen; `message` is for the person joining. A
+    "not_open" refusal also names the `session` and when its code starts
+    working (`opens_at`)."""
 
-    def __init__(self, message, *, code: str):
+    def __init__(self, message, *, code: str, session: LiveSession | None = None, opens_at=None):
         super().__init__(str(message))
         self.message = message
         self.code = code
+        self.session = session
+        self.opens_at = opens_at
 
 
 # --- Finding the session -------------------------------------------------------------
@@ -79,13 +88,19 @@ def join_failure_record(address: str) -> None:
 def session_for_code(text: object, *, address: str, now=None) -> LiveSession:
     """The open session whose join code `text` is (typing forgiven), or
     JoinRefused. Only failed look-ups spend the address's budget, so a whole
-    class joining from one school address is never slowed."""
+    class joining from one school address is never slowed, and nor is
+    someone opening their link before the room opens ("not_open")."""
     if join_blocked(address):
         raise JoinRefused(RATE_LIMITED_MESSAGE, code="rate_limited")
     code = join_code_normalise(text)
     session = None
     if code is not None:
         session = LiveSession.objects.select_related("partner").filter(join_code=code).first()
+    now = now or timezone.now()
+    if session is not None and session.status == LiveSession.Status.SCHEDULED:
+        opens_at = session.join_window()[0]
+        if now < opens_at:
+            raise JoinRefused(NOT_OPEN_MESSAGE, code="not_open", session=session, opens_at=opens_at)
     if session is None or not session.is_joinable(now):
         join_failure_record(address)
         raise JoinRefused(INVALID_CODE_MESSAGE, code="invalid")
@@ -261,7 +276,13 @@ def participant_join_guest(
                 user=None,
                 display_name=display_name,
                 role=Participant.Role.GUEST,
-                status=Participant.Status.LOBBY if locked_session.lobby_enabled else Participant.Status.ADMITTED,
+                # After a removal, new guests wait whatever the lobby
+                # setting (LiveSession.guest_lobby).
+                status=(
+                    Participant.Status.LOBBY
+                    if locked_session.lobby_enabled or locked_session.guest_lobby
+                    else Participant.Status.ADMITTED
+                ),
                 consent_given_at=(now or timezone.now()) if locked_session.consent_required else None,
             )
     remember_participant(django_session, participant)

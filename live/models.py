@@ -130,6 +130,10 @@ class LiveSession(models.Model):
     join_code = models.CharField(_("join code"), max_length=8, unique=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     locked = models.BooleanField(_("room locked"), default=False)
+    # Set by the first removal (live.room.participant_remove): from then on,
+    # guests who join wait in the lobby for the rest of the session, lobby
+    # or not, so a removed guest cannot come back under another name.
+    guest_lobby = models.BooleanField(_("new guests wait in the lobby (after a removal)"), default=False, editable=False)
     chat_muted = models.BooleanField(_("chat muted for participants"), default=False)
     spotlight_question = models.ForeignKey(
         "Question", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

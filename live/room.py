@@ -138,6 +138,7 @@ def session_wire(s: LiveSession) -> dict:
         "is_youth": s.is_youth,
         "locked": s.locked,
         "chat_muted": s.chat_muted,
+        "guest_lobby": s.guest_lobby,
         "starts_at": _iso(s.starts_at),
         "ends_at": _iso(s.ends_at),
         "provider": s.provider,
@@ -265,10 +266,10 @@ def socket_admission(*, session_id: int, django_session, user, channel_name: str
 def _enters_directly(session: LiveSession, participant: Participant) -> bool:
     """Staff never wait; others wait when the lobby is on, and guests of a
     session with young people always do (the two-staff rule is checked on
-    admission)."""
+    admission), as do guests of a session where someone was removed."""
     if participant.is_staff:
         return True
-    if session.is_youth and participant.role == Participant.Role.GUEST:
+    if participant.role == Participant.Role.GUEST and (session.is_youth or session.guest_lobby):
         return False
     return not session.lobby_enabled
 
@@ -762,8 +763,17 @@ def room_mute_chat(*, actor_id: int, muted: bool) -> Outcome:
 @transaction.atomic
 def participant_remove(*, actor_id: int, participant_id: int) -> Outcome:
     """The removed socket closes with 4003 (the hub sees the event) and
-    attendance closes here, whichever process holds that socket."""
+    attendance closes here, whichever process holds that socket.
+
+    A removed guest could clear their cookies and join again under another
+    name, so the first removal turns on the session's `guest_lobby`: new
+    guests wait in the lobby for the rest of the session, as do guests who
+    joined but never came into the room (a second browser kept ready).
+    Staff are told once (`room.guest_lobby`)."""
     actor = _actor(actor_id, staff=True)
+    # The session row first (as joining does): no guest joins between the
+    # removal and the lobby rule below.
+    session = LiveSession.objects.select_for_update().get(pk=actor.session_id)
     target = _other(actor, participant_id, lock=True)
     if target.is_staff:
         raise RoomError("forbidden", _("Trainers cannot be removed from the room."))
@@ -775,7 +785,15 @@ def participant_remove(*, actor_id: int, participant_id: int) -> Outcome:
     target.video_on = False
     target.save(update_fields=["status", "removed_at", "hand_raised_at", "video_on"])
     attendance.interval_close(target.pk, closed_by=attendance.AttendanceInterval.ClosedBy.REMOVED)
-    return Outcome(events=[_record(actor.session_id, "participant.removed", {"participant_id": target.pk})])
+    recorded = [_record(actor.session_id, "participant.removed", {"participant_id": target.pk})]
+    if not session.guest_lobby:
+        LiveSession.objects.filter(pk=session.pk).update(guest_lobby=True)
+        recorded.append(_record(session.pk, "room.guest_lobby", {"guest_lobby": True}, audience=STAFF))
+    Participant.objects.filter(
+        session_id=session.pk, role=Participant.Role.GUEST, status=Participant.Status.ADMITTED,
+        channel_name="", last_seen_at__isnull=True,
+    ).update(status=Participant.Status.LOBBY)
+    return Outcome(events=recorded)
 
 
 @transaction.atomic

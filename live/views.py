@@ -58,11 +58,12 @@ def _enter_room(request: HttpRequest, session: LiveSession, participant: Partici
 
 
 def _refused(request: HttpRequest, error: joining.JoinRefused, *, form=None, session=None) -> HttpResponse:
+    """The code page with the refusal; a session that is not open yet is
+    named, with when it opens."""
     status = 429 if error.code == "rate_limited" else 200
     form = form or JoinCodeForm()
-    return render(
-        request, "live/join.html", {"form": form, "error": error.message, "session": session}, status=status
-    )
+    context = {"form": form, "error": error.message, "session": error.session or session, "opens_at": error.opens_at}
+    return render(request, "live/join.html", context, status=status)
 
 
 @require_http_methods(GET_POST)

@@ -132,6 +132,7 @@ def room_strings() -> dict:
         "unlock_room": _("Unlock the room"),
         "room_locked": _("The room is locked: nobody new can come in."),
         "room_unlocked": _("The room is open again."),
+        "guest_lobby_on": _("Someone was removed from this session: from now on, new guests wait in the waiting room until a trainer lets them in."),
         "mute_all": _("Mute the chat for everyone"),
         "unmute_all": _("Open the chat again"),
         "end_title": _("End the session for everyone?"),

@@ -191,6 +191,9 @@ def test_a_removed_participant_sees_why_and_cannot_come_back(browser, asgi_live_
         staff.locator("#live-confirm-dialog").get_by_role("button", name="Remove").click()
         expect(visitor.get_by_role("heading", name="You were removed from the session")).to_be_visible()
         expect(staff.locator("#live-people-list")).not_to_contain_text("Gita")
+        # Staff are told that new guests now wait in the lobby.
+        expect(staff.locator("#live-guest-lobby")).to_be_visible()
+        expect(staff.locator("#live-status")).to_contain_text("new guests wait in the waiting room")
         response = visitor.goto(reverse("live:room", kwargs={"session_id": session.pk}))
         assert response.status == 403
     finally:

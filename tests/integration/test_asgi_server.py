@@ -63,7 +63,7 @@ def _handshake_status(url: str, origin: str) -> int:
 
 
 def test_websocket_from_a_foreign_origin_is_refused(asgi_live_server):
-    # AllowedHostsOriginValidator answers before any route is looked up.
+    # The origin check (live/origins.py) answers before any route is looked up.
     status = _handshake_status(f"{asgi_live_server.ws_url}/ws/anything/", "https://evil.example")
     assert status == 403
 

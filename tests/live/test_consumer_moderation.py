@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
+from live import joining
 from live.housekeeping import content_purge
 from live.models import AttendanceInterval, ChatMessage, LiveSession, Participant, Report
 from tests.live.conftest import live_cookie, make_live_session, make_participant
@@ -92,6 +95,38 @@ def test_removed_participant_is_closed_and_cannot_come_back(live_ws_server):
         # The others carry on.
         staff_ws.send("chat.send", text="carry on", client_id="s1")
         assert other_ws.wait_for("chat.message")["text"] == "carry on"
+
+
+def test_after_a_removal_new_guests_wait_in_the_lobby(live_ws_server):
+    """A session without a lobby: the removed guest clears their cookies and
+    joins again with another name. They now wait in the lobby, staff are
+    told and admit (or remove) them with the usual lobby controls."""
+    session = make_live_session(allow_guests=True, lobby_enabled=False)
+    trainer = make_participant(session, role=Participant.Role.STAFF)
+    guest = make_participant(session, name="Lou")
+    with _socket(live_ws_server, trainer) as staff_ws:
+        assert staff_ws.wait_for("welcome")["session"]["guest_lobby"] is False
+        guest_ws = _socket(live_ws_server, guest)
+        guest_ws.wait_for("welcome")
+        staff_ws.send("participant.remove", participant_id=guest.pk)
+        assert guest_ws.closed_with() == 4003
+        assert staff_ws.wait_for("room.guest_lobby")["guest_lobby"] is True
+
+        store = SessionStore()  # a browser without the old cookies
+        newcomer = joining.participant_join_guest(session=session, django_session=store, display_name="Lucie", consent=False)
+        store.save()
+        cookie = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+        with LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie) as new_ws:
+            assert new_ws.wait_for("lobby.waiting")["you"]["status"] == "lobby"
+            assert staff_ws.wait_for("lobby.entered")["participant"]["name"] == "Lucie"
+            new_ws.send("chat.send", text="back again", client_id="n1")
+            assert new_ws.wait_for("error")["code"] == "not_admitted"
+            staff_ws.send("lobby.admit", participant_id=newcomer.pk)
+            assert new_ws.wait_for("welcome")["you"]["status"] == "admitted"
+        # A trainer opening the room later is told in the welcome.
+        second = make_participant(session, role=Participant.Role.STAFF)
+        with _socket(live_ws_server, second) as later_ws:
+            assert later_ws.wait_for("welcome")["session"]["guest_lobby"] is True
 
 
 def test_word_list_holds_a_message_until_staff_release_it(live_ws_server):

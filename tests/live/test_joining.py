@@ -49,17 +49,40 @@ def test_malformed_codes_get_the_one_message(text):
     assert str(refused.value.message) == "This code is not valid or the session is not open now."
 
 
-def test_expired_future_ended_and_unknown_codes_all_say_the_same():
+def test_expired_ended_and_unknown_codes_all_say_the_same():
     now = timezone.now()
     expired = make_live_session(starts_at=now - dt.timedelta(hours=5))
-    future = make_live_session(starts_at=now + dt.timedelta(days=2))
     ended = make_live_session(status=LiveSession.Status.ENDED, ended_at=now)
     messages = set()
-    for code in [expired.join_code, future.join_code, ended.join_code, "ZZZZZZZZ"]:
+    for code in [expired.join_code, ended.join_code, "ZZZZZZZZ"]:
         with pytest.raises(joining.JoinRefused) as refused:
             joining.session_for_code(code, address="1.2.3.4", now=now)
         messages.add(str(refused.value.message))
     assert messages == {"This code is not valid or the session is not open now."}
+
+
+def test_a_valid_code_before_its_window_says_when_it_opens_and_spends_nothing():
+    """Opening the link early is not a failed attempt: nobody locks their
+    own address out by trying the link before the room opens."""
+    now = timezone.now()
+    future = make_live_session(title="Evening webinar", starts_at=now + dt.timedelta(days=2))
+    address = "10.0.0.9"
+    for _ in range(joining.JOIN_FAILURES_LIMIT + 1):
+        with pytest.raises(joining.JoinRefused) as refused:
+            joining.session_for_code(future.join_code, address=address, now=now)
+        assert refused.value.code == "not_open"
+        assert refused.value.session == future
+        assert refused.value.opens_at == future.join_window()[0]
+    assert not joining.join_blocked(address)
+    # Once the window opens, the same code works.
+    assert joining.session_for_code(future.join_code, address=address, now=future.join_window()[0]) == future
+    # Wrong codes still have their whole budget, no more.
+    for _ in range(joining.JOIN_FAILURES_LIMIT):
+        assert not joining.join_blocked(address)
+        with pytest.raises(joining.JoinRefused) as refused:
+            joining.session_for_code("WRONG000", address=address, now=now)
+        assert refused.value.code == "invalid"
+    assert joining.join_blocked(address)
 
 
 def test_failed_lookups_are_rate_limited_per_address_and_good_codes_spend_nothing(settings):

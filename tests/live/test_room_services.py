@@ -4,11 +4,13 @@ request records (docs/live-protocol.md, "Requests")."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
 
-from live import room
+from live import joining, room
 from live.models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, PollVote, Report
 from live.room import RoomError
-from tests.live.conftest import make_live_session, make_participant
+from tests.live.conftest import make_live_session, make_live_user, make_participant
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +200,49 @@ def test_two_staff_rule_counts_connected_staff_only():
     assert types(room.lobby_admit(actor_id=staff.pk, participant_id=young.pk)) == [
         ("presence.joined", "all"), ("lobby.left", "staff"),
     ]
+
+
+def test_after_a_removal_new_guests_wait_in_the_lobby_for_the_rest_of_the_session(live_room):
+    """A session without a lobby: the removed guest could clear their
+    cookies and join again under another name. From the first removal on,
+    new guests wait until a trainer admits them; staff are told once."""
+    session, staff = live_room["session"], live_room["staff"]
+    LiveSession.objects.filter(pk=session.pk).update(allow_guests=True)
+    session.refresh_from_db()
+    assert not session.lobby_enabled
+    assert room.welcome(Participant.objects.get(pk=staff.pk))["session"]["guest_lobby"] is False
+    # Joined before the removal but never connected (a second browser kept
+    # ready): waits too. Someone already in the room does not.
+    prepared = joining.participant_join_guest(session=session, django_session=SessionStore(), display_name="Kept", consent=False)
+    assert prepared.status == Participant.Status.ADMITTED
+
+    outcome = room.participant_remove(actor_id=staff.pk, participant_id=live_room["guest"].pk)
+    assert types(outcome) == [("participant.removed", "all"), ("room.guest_lobby", "staff")]
+    assert outcome.events[1].payload == {"guest_lobby": True}
+    session.refresh_from_db()
+    assert session.guest_lobby
+    prepared.refresh_from_db()
+    assert prepared.status == Participant.Status.LOBBY
+    assert Participant.objects.get(pk=live_room["pro"].pk).status == Participant.Status.ADMITTED
+
+    store = SessionStore()
+    newcomer = joining.participant_join_guest(session=session, django_session=store, display_name="Lucie", consent=False)
+    assert newcomer.status == Participant.Status.LOBBY
+    admission = room.socket_admission(session_id=session.pk, django_session=store, user=AnonymousUser(), channel_name="c-new")
+    assert admission.lobby and admission.close_code is None
+    # Still so when the lobby is switched on and off again.
+    LiveSession.objects.filter(pk=session.pk).update(lobby_enabled=True)
+    LiveSession.objects.filter(pk=session.pk).update(lobby_enabled=False)
+    later = joining.participant_join_guest(session=session, django_session=SessionStore(), display_name="Sam", consent=False)
+    assert later.status == Participant.Status.LOBBY
+    # Staff opening the room later see it in the welcome; a second removal
+    # tells nobody again. Professionals (accounts) are not affected.
+    assert room.welcome(Participant.objects.get(pk=staff.pk))["session"]["guest_lobby"] is True
+    outcome = room.participant_remove(actor_id=staff.pk, participant_id=live_room["pro"].pk)
+    assert types(outcome) == [("participant.removed", "all")]
+    user = make_live_user(partner=session.partner)
+    professional = joining.participant_join_account(session=session, user=user, django_session=SessionStore())
+    assert professional.status == Participant.Status.ADMITTED
 
 
 def test_staff_are_not_removed_or_muted(live_room):

@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from live import joining
+from live import room as room_services
 from live.identity import session_key
 from live.models import LiveSession, Participant
 from partners.models import Role
@@ -68,6 +70,44 @@ def test_an_expired_code_says_the_same(client):
     assert INVALID in response.content.decode()
     response = client.post(reverse("live:join"), {"code": session.join_code})
     assert INVALID in response.content.decode()
+
+
+def test_a_link_opened_before_the_room_opens_shows_when_and_spends_nothing(client):
+    starts = (timezone.now() + dt.timedelta(days=2)).replace(hour=18, minute=30, second=0, microsecond=0)
+    session = make_live_session(title="Evening webinar", allow_guests=True, starts_at=starts, time_zone="Europe/Brussels")
+    opens = session.join_window()[0].astimezone(session.tz)
+    with translation.override("en"):
+        opens_text = formats.date_format(opens, "DATETIME_FORMAT")
+    # More times than the budget of failed attempts.
+    for _ in range(joining.JOIN_FAILURES_LIMIT + 1):
+        response = client.get(link(session))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Evening webinar" in html and opens_text in html and "Europe/Brussels" in html
+        assert INVALID not in html and 'name="display_name"' not in html
+    # The typed code says the same, and spends nothing either.
+    response = client.post(reverse("live:join"), {"code": session.join_code})
+    assert response.status_code == 200 and "Evening webinar" in response.content.decode()
+    # Once the room opens, the link works.
+    LiveSession.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    response = client.get(link(session))
+    assert response.status_code == 200 and 'name="display_name"' in response.content.decode()
+    # And a wrong code still has its whole budget.
+    for n in range(joining.JOIN_FAILURES_LIMIT):
+        response = client.post(reverse("live:join"), {"code": f"WRONG{n:03d}"})
+        assert response.status_code == 200 and INVALID in response.content.decode()
+    assert client.post(reverse("live:join"), {"code": "WRONG999"}).status_code == 429
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_the_not_open_yet_page_is_translated(client, language):
+    session = make_live_session(title="Avondwebinar", starts_at=timezone.now() + dt.timedelta(days=2))
+    response = client.get(link(session, language))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Avondwebinar" in html
+    with translation.override(language):
+        assert str(joining.NOT_OPEN_MESSAGE) in html
+        assert str(joining.NOT_OPEN_MESSAGE) != "This session is not open yet."
 
 
 def test_a_flood_of_wrong_codes_is_stopped(client):
@@ -185,6 +225,24 @@ def test_a_removed_guest_coming_back_is_told(client):
     response = client.post(link(session), {"display_name": "Lou"})
     assert "removed you from this session" in response.content.decode()
     assert Participant.objects.filter(session=session).count() == 1
+
+
+def test_after_a_removal_a_new_guest_waits_in_the_lobby(client):
+    """The removed guest clears their cookies and picks another name: in a
+    session without a lobby they would walk straight back in."""
+    session = make_live_session(allow_guests=True, lobby_enabled=False)
+    trainer = make_participant(session, role=Participant.Role.STAFF)
+    client.post(link(session), {"display_name": "Lou"})
+    lou = Participant.objects.get(session=session, display_name="Lou")
+    assert lou.status == Participant.Status.ADMITTED
+    room_services.participant_remove(actor_id=trainer.pk, participant_id=lou.pk)
+
+    fresh = Client()  # cookies cleared
+    response = fresh.get(link(session))
+    assert "A trainer lets you in from the waiting room." in response.content.decode()
+    response = fresh.post(link(session), {"display_name": "Lucie"})
+    assert response.status_code == 302 and response["Location"] == room(session)
+    assert Participant.objects.get(session=session, display_name="Lucie").status == Participant.Status.LOBBY
 
 
 def test_a_returning_guest_goes_straight_back_to_the_room(client):

@@ -198,6 +198,7 @@
   var lobbyList = $("live-lobby-list");
   var lobbyCount = $("live-lobby-count");
   var lobbyEmpty = $("live-lobby-empty");
+  var guestLobbyNote = $("live-guest-lobby");
   var heldList = $("live-held-list");
   var heldEmpty = $("live-held-empty");
   var lockButton = $("live-lock");
@@ -552,6 +553,11 @@
       case "room.locked":
         session.locked = !!e.locked;
         announce(e.locked ? t("room_locked") : t("room_unlocked"));
+        break;
+      case "room.guest_lobby":
+        // Staff only: after a removal, new guests wait in the lobby.
+        session.guest_lobby = !!e.guest_lobby;
+        if (isStaff && session.guest_lobby) { announce(t("guest_lobby_on")); }
         break;
       case "session.ended":
         ended();
@@ -1064,6 +1070,7 @@
     var waitingPeople = Array.from(room.lobby.values());
     lobbyCount.textContent = "(" + waitingPeople.length + ")";
     lobbyEmpty.hidden = waitingPeople.length > 0;
+    if (guestLobbyNote) { guestLobbyNote.hidden = !session.guest_lobby; }
     syncList(lobbyList, waitingPeople, function (p) { return p.id; }, function (p, node) {
       var li = node || el("li", "live-person");
       var focused = li.contains(document.activeElement) ? document.activeElement.textContent : null;
