@@ -49,6 +49,8 @@ $(STAMPS)/system: Makefile | $(STAMPS)
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	command -v unzip >/dev/null || missing="$$missing unzip"; \
+	[ -x /usr/bin/time ] || missing="$$missing time"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
@@ -89,13 +91,18 @@ setup: deps npm messages static migrate seed
 ## The two commands -------------------------------------------------------------
 
 # Serves HTTP and websockets with daphne and runs the background-task worker
-# and the live-session housekeeper beside it; Ctrl-C stops all three.
+# and the housekeepers (live sessions, certificate exports) beside it;
+# Ctrl-C stops them all. PORT and HOST reach every process: the development
+# settings build every absolute link (mail, .ics, QR codes, credentials) and
+# the H5P origins from them.
 run: setup
-	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://localhost:$(PORT)/h5p/ only)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://$(if $(filter localhost,$(HOST)),127.0.0.1,localhost):$(PORT)/h5p/ only)"
 	@mkdir -p var; trap "kill 0" EXIT INT TERM; \
+	export PORT=$(PORT) HOST=$(HOST); \
 	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	$(PY) manage.py live_housekeeping --every 60 >var/live_housekeeping.log 2>&1 & \
-	PORT=$(PORT) $(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) manage.py certificates_housekeeping --every 3600 >var/certificates_housekeeping.log 2>&1 & \
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: test-deps messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)

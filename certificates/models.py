@@ -13,6 +13,7 @@ create two.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -113,13 +114,18 @@ class CertificateExport(models.Model):
     Owned by its requester and scoped to one partner: the export's pages look
     it up by owner (staff: any owner) and partner, so another person's export
     id is a 404. The ZIP holds stored PDFs only, never renders one: a
-    certificate whose PDF is missing is counted in `skipped`."""
+    certificate whose PDF is missing is counted in `skipped`.
+
+    CERTIFICATES_EXPORT_RETENTION_DAYS after it is ready, the housekeeper
+    (certificates.housekeeping) deletes the ZIP and marks the export
+    expired; the row stays, so that its page can say what happened."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("In progress")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     # Not a counter: an export's address should not let anyone guess the next one.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -152,7 +158,14 @@ class CertificateExport(models.Model):
         return f"{self.partner} — {self.created_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
     @property
+    def expires_at(self) -> datetime.datetime | None:
+        """When the housekeeper deletes the ZIP (None until it is ready)."""
+        if self.finished_at is None or self.status not in (self.Status.DONE, self.Status.EXPIRED):
+            return None
+        return self.finished_at + datetime.timedelta(days=settings.CERTIFICATES_EXPORT_RETENTION_DAYS)
+
+    @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        if self.status in (self.Status.DONE, self.Status.EXPIRED):
             return 100
         return int(self.done * 100 / self.total) if self.total else 0

@@ -13,6 +13,7 @@ downloads. An invalid filter is answered with the form and its errors
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -121,7 +122,12 @@ def export_detail(request: HttpRequest, slug: str, export_id) -> HttpResponse:
     `export_status`; without JavaScript, reloading the page does the same."""
     partner = _partner_for(request, slug)
     export = _export_for(request, partner, export_id)
-    return render(request, "certificates/tracking/export.html", {"partner": partner, "export": export})
+    context = {"partner": partner, "export": export, "retention_days": settings.CERTIFICATES_EXPORT_RETENTION_DAYS}
+    if export.status == CertificateExport.Status.EXPIRED:
+        # Its ZIP was deleted (certificates.housekeeping): the page offers to
+        # prepare it again, posting the filter it was made with.
+        context["filters_again"] = [(name, value) for name, value in (export.filters or {}).items() if value]
+    return render(request, "certificates/tracking/export.html", context)
 
 
 def export_status_json(export: CertificateExport, *, download_url: str) -> dict:
@@ -157,7 +163,7 @@ def export_download(request: HttpRequest, slug: str, export_id) -> HttpResponse:
     partner = _partner_for(request, slug)
     export = _export_for(request, partner, export_id)
     if export.status != CertificateExport.Status.DONE or not export.file:
-        # Not ready (or failed): back to the progress page, which says which.
+        # Not ready, failed or expired: back to the export's page, which says which.
         return redirect("certificates:export_detail", slug=partner.slug, export_id=export.pk)
     response = FileResponse(
         export.file.open("rb"),

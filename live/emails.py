@@ -9,6 +9,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from config.mail import render_subject, render_text
+
 from .ics import ics_filename, session_ics
 from .links import join_url
 from .models import LiveSession
@@ -31,8 +33,10 @@ def session_mail(*, session: LiveSession, user, kind: str, minutes_before: int |
             "minutes_before": minutes_before,
             "hours_before": (minutes_before or 0) // 60,
         }
-        subject = " ".join(render_to_string(f"live/emails/{kind}_subject.txt", context).split())
-        body = render_to_string(f"live/emails/{kind}.txt", context)
+        # Subject and text body are plain text (config/mail.py): a title with
+        # "&" reads "&", not "&amp;". The HTML part escapes as any page.
+        subject = render_subject(f"live/emails/{kind}_subject.txt", context)
+        body = render_text(f"live/emails/{kind}.txt", context)
         html = render_to_string(f"live/emails/{kind}.html", context)
         message = EmailMultiAlternatives(
             subject=getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject,

@@ -10,6 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from config.mail import render_subject, render_text
+
 from .ics import ics_filename, training_ics
 from .links import cancel_url, dashboard_url, detail_url
 from .models import OrganiserMessage, Registration
@@ -24,10 +26,11 @@ def mail_language(registration: Registration) -> str:
 
 
 def _build(*, template: str, context: dict, to: str) -> EmailMultiAlternatives:
-    subject = " ".join(render_to_string(f"registrations/emails/{template}_subject.txt", context).split())
+    # Subject and text body are plain text (config/mail.py); the HTML part escapes.
+    subject = render_subject(f"registrations/emails/{template}_subject.txt", context)
     message = EmailMultiAlternatives(
         subject=getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "") + subject,
-        body=render_to_string(f"registrations/emails/{template}.txt", context),
+        body=render_text(f"registrations/emails/{template}.txt", context),
         to=[to],
     )
     message.attach_alternative(render_to_string(f"registrations/emails/{template}.html", context), "text/html")

@@ -295,6 +295,9 @@ CERTIFICATE_RETIRED_PUBLIC_KEYS = env.list("CERTIFICATE_RETIRED_PUBLIC_KEYS", de
 # Certificate PDFs are private: never under MEDIA_ROOT (which may be served
 # publicly), only streamed by the permission-checked download view.
 CERTIFICATES_ROOT = env.path("CERTIFICATES_ROOT", default=str(BASE_DIR / "var" / "certificates"))
+# ZIP exports of certificate PDFs (CERTIFICATES_ROOT/exports/) are deleted this
+# many days after they are ready (`manage.py certificates_housekeeping`).
+CERTIFICATES_EXPORT_RETENTION_DAYS = env.int("CERTIFICATES_EXPORT_RETENTION_DAYS", default=7)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -20,13 +20,18 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _certificate_storage(settings, tmp_path, monkeypatch):
-    """PDFs go to a per-test folder, never to var/certificates. The field's
-    storage was resolved when the model class was built, so it is replaced
-    on the field itself, not through settings."""
+    """PDFs and ZIP exports go to a per-test folder, never to
+    var/certificates. The fields' storage was resolved when the model
+    classes were built, so it is replaced on the fields themselves, not
+    through settings."""
     from django.core.files.storage import FileSystemStorage
 
+    from certificates.models import CertificateExport
+
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", FileSystemStorage(location=tmp_path / "certificates"))
+    storage = FileSystemStorage(location=tmp_path / "certificates")
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", storage)
+    monkeypatch.setattr(CertificateExport._meta.get_field("file"), "storage", storage)
 
 
 @pytest.fixture(autouse=True)

@@ -157,6 +157,28 @@ def test_mail_is_written_in_the_registrants_language_and_the_organisers_zone():
     assert "L&#x27;école &amp; nous" in message.alternatives[0][0]
 
 
+@pytest.mark.parametrize("kind", ["confirmed", "waiting", "promoted", "cancelled", "reminder", "message"])
+def test_every_subject_is_plain_text_on_one_line(kind):
+    """Subjects are text (config/mail.py): `&`, `<` and quotes as typed,
+    never HTML-escaped, and never more than one line."""
+    from registrations.emails import organiser_mail, registration_mail
+    from registrations.models import OrganiserMessage
+
+    title = 'Q&A <day>: "grievances" & l\'école'
+    training = make_training(title=title)
+    registration = registration_create(training=training, user=make_user(), answers={}, privacy_consent=True)
+    if kind == "message":
+        note = OrganiserMessage(training=training, subject=f"About {title}\nsecond line", body="Hello & welcome")
+        message = organiser_mail(message=note, registration=registration)
+        assert message.subject.endswith(f"About {title} second line")
+    else:
+        message = registration_mail(registration=registration, kind=kind, minutes_before=60)
+        assert title in message.subject
+    assert "&amp;" not in message.subject and "&lt;" not in message.subject and "&quot;" not in message.subject
+    assert "&#x27;" not in message.subject and "\n" not in message.subject
+    assert "&amp;" not in message.body
+
+
 @pytest.mark.parametrize(
     "questions",
     [

@@ -65,8 +65,8 @@
           show(state);
           if (state.status === "pending" || state.status === "running") {
             window.setTimeout(poll, delay);
-          } else if (state.status === "failed") {
-            window.location.reload();  // the page explains the failure
+          } else if (state.status === "failed" || state.status === "expired") {
+            window.location.reload();  // the page explains the failure or the expiry
           }
         })
         .catch(function () {
