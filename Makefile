@@ -33,7 +33,7 @@ deps: $(STAMPS)/deps
 
 # The H5P player (h5p-standalone, pinned in package.json), served by the H5P
 # content origin from node_modules. --ignore-scripts: its preinstall script
-# only works inside its own repository (REFERENCE.md, "H5P").
+# only works inside its own repository (docs/h5p.md, "Playing").
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@

@@ -306,8 +306,8 @@ STORAGES = {
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 # --- H5P packages (defaults mirrored in courses/h5p/conf.py) -----------------
-# Caps follow the H5P reference servers (REFERENCE.md): checked from the zip's
-# directory before extracting and again while extracting.
+# Caps follow the H5P reference servers (docs/h5p.md, "Upload"): checked from
+# the zip's directory before extracting and again while extracting.
 H5P_MAX_TOTAL_BYTES = env.int("H5P_MAX_TOTAL_BYTES", default=64 * 1024 * 1024)
 H5P_MAX_FILE_BYTES = env.int("H5P_MAX_FILE_BYTES", default=16 * 1024 * 1024)
 H5P_MAX_ENTRIES = env.int("H5P_MAX_ENTRIES", default=5000)

@@ -2,7 +2,7 @@
 
 Read through these functions (not at import time) so that
 `override_settings` in tests and per-environment settings both take effect.
-The defaults follow the H5P reference servers (REFERENCE.md, "H5P").
+The defaults follow the H5P reference servers (docs/h5p.md, "Upload").
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Serving H5P packages from their own origin.
 
-Why a separate origin (DESIGN.md, "Untrusted uploads stay untrusted";
-REFERENCE.md, "H5P"): h5p-standalone runs package JavaScript in the page
-that hosts it, unsandboxed. So the player page and every package file are
+Why a separate origin (docs/h5p.md, "Playing"): h5p-standalone runs package
+JavaScript in the page that hosts it, unsandboxed. So the player page and every package file are
 served from H5P_CONTENT_ORIGIN (another host, hence another origin and
 another cookie jar), and the lesson page frames that player with
 `sandbox="allow-scripts allow-same-origin"`: package scripts can use the

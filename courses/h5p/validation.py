@@ -1,10 +1,10 @@
 """Validation of uploaded `.h5p` archives, before anything touches the disk.
 
-An H5P package is untrusted input (DESIGN.md, "Untrusted uploads stay
-untrusted"). The rules follow the H5P reference servers (REFERENCE.md,
-"H5P"): a zip with `h5p.json`, `content/content.json` and one folder per
-library; allow-listed extensions; 16 MiB per file and 64 MiB in total,
-uncompressed; files whose names start with `.` or `_` are ignored. On top of
+An H5P package is untrusted input. The rules follow the H5P reference
+servers (docs/h5p.md, "Upload"): a zip with `h5p.json`,
+`content/content.json` and one folder per library; allow-listed extensions;
+16 MiB per file and 64 MiB in total, uncompressed; files whose names start
+with `.` or `_` are ignored. On top of
 those we refuse what the reference servers leave to the platform: unsafe
 paths (absolute, `..`, drive letters, backslashes), symlinks, duplicate
 entries, encrypted entries and dependency cycles.
