@@ -5,7 +5,7 @@ checked by anyone, offline, against the platform's published key. The
 credential is an OpenBadgeCredential (a W3C Verifiable Credential 2.0, see
 REFERENCE.md "Certificates") secured as a VC-JWT: a compact JWS signed with
 the platform's Ed25519 key (certificates/keys.py), header
-`{"alg": "EdDSA", "kid": <JWK thumbprint>, "typ": "vc+jwt"}`, claims
+`{"alg": "EdDSA", "kid": <key URL>, "typ": "vc+jwt"}` (see "Key id" below), claims
 `iss` (issuer profile URL), `jti` (credential id), `sub` (subject id), `nbf`
 (validFrom), `exp` (validUntil, if the certificate expires) and `vc` (the
 credential itself).
@@ -22,6 +22,23 @@ Status: `credentialStatus` has type "BridgelineCertificateStatus" and its
 `id` is the platform's JSON verify URL (/certificates/verify/<code>.json),
 whose `status` member is "valid", "revoked" or "superseded". Revocation
 therefore needs the platform; signature and dates do not.
+
+Key id: the `kid` is the absolute URL of the signing key's own JWK,
+`<WAGTAILADMIN_BASE_URL>/certificates/keys/<RFC 7638 thumbprint>.json`.
+Open Badges 3.0 (§8.2 "JSON Web Token Proof Format", JOSE header table)
+defines `kid` as "a URI that can be dereferenced to an object of type JWK",
+and its verification steps say: if the header has a `kid`, dereference it
+to retrieve the public key JWK ("Dereferencing the Public Key": an HTTP
+URL, which every verifier must support, or a DID URL). So the variant chosen is the one
+that needs no further step: the URL answers the JWK itself (a bare JWK, no
+fragment to interpret, no JWKS `kid` matching, no DID resolution). The
+issuer profile (/certificates/issuer.json) lists the same key as a
+`verificationMethod` whose `id` is that URL, and /certificates/jwks.json
+lists it too, named by its thumbprint (the JWK `kid` member stays the
+thumbprint, as in credentials signed earlier). Credentials signed before
+the kid became a URL carry the bare thumbprint and keep verifying;
+a URL on any other site, scheme, port or path, or with a query or
+fragment, is refused as an unknown key (`kid_thumbprint`).
 
 Personal data is kept to what the printed certificate shows: the holder's
 name as printed, as an unhashed `identifier` of identityType "name"; the
@@ -68,6 +85,7 @@ NAMESPACE = uuid.UUID("6f0c7c3e-5b8e-4d55-9a43-3c2f1b9e8a10")
 # Public paths that signed credentials point at. They are part of what is
 # signed, so they must keep answering for as long as credentials exist.
 ISSUER_PATH = "/certificates/issuer.json"
+KEY_PATH = "/certificates/keys/{kid}.json"
 STATUS_PATH = "/certificates/verify/{code}.json"
 STATUS_URL_RE = re.compile(r"/certificates/verify/(?P<code>[0-9A-Za-z]{16})\.json$")
 
@@ -82,6 +100,33 @@ def issuer_id() -> str:
 
 def status_url(code: str) -> str:
     return public_url(STATUS_PATH.format(code=code))
+
+
+def key_url(thumbprint: str) -> str:
+    """The URL that dereferences to the JWK of the key `thumbprint` names:
+    the `kid` of credentials signed with it (see module docstring)."""
+    return public_url(KEY_PATH.format(kid=thumbprint))
+
+
+_THUMBPRINT_RE = re.compile(r"[A-Za-z0-9_-]{43}")
+_KEY_URL_TAIL_RE = re.compile(r"/(?P<thumbprint>[A-Za-z0-9_-]{43})\.json$")
+
+
+def kid_thumbprint(kid) -> str | None:
+    """The RFC 7638 thumbprint a credential's `kid` names, or None if the
+    kid does not point at this platform's key URL. Accepted: this
+    platform's key URL exactly as `key_url` builds it, and the bare
+    thumbprint of credentials signed before the kid became a URL."""
+    if not isinstance(kid, str):
+        return None
+    if _THUMBPRINT_RE.fullmatch(kid):
+        return kid
+    # Compared with the URL rebuilt from the thumbprint: another host,
+    # scheme, port or path, a query or a fragment all make it differ.
+    match = _KEY_URL_TAIL_RE.search(kid)
+    if match is None or kid != key_url(match["thumbprint"]):
+        return None
+    return match["thumbprint"]
 
 
 def _timestamp(day: dt.date) -> dt.datetime:
@@ -195,7 +240,7 @@ def credential_sign(certificate: Certificate) -> dict:
     if certificate.expires_on:
         claims["exp"] = int(_end_of_day(certificate.expires_on).timestamp())
     token = jwt.encode(
-        claims, keys.signing_key(), algorithm=ALGORITHM, headers={"kid": keys.key_id(), "typ": JWT_TYPE}
+        claims, keys.signing_key(), algorithm=ALGORITHM, headers={"kid": key_url(keys.key_id()), "typ": JWT_TYPE}
     )
     return {"credential": credential, "jwt": token}
 
@@ -310,7 +355,9 @@ def credential_verify(
     now: dt.datetime | None = None,
 ) -> VerificationResult:
     """Check a credential: signature with a published key (`public_keys`,
-    default the platform's), the JSON copy equal to what was signed, dates,
+    thumbprint -> key, default the platform's) named by the header `kid`
+    (this platform's key URL, or a bare thumbprint: `kid_thumbprint`), the
+    JSON copy equal to what was signed, dates,
     and, if `check_status` is given, the platform status for its code
     (`check_status(code)` returns "valid", "revoked", "superseded" or None
     for an unknown code). Never raises for bad input."""
@@ -322,7 +369,8 @@ def credential_verify(
     if header.get("alg") != ALGORITHM:
         return _result(Outcome.MALFORMED)
     available = keys.published_public_keys() if public_keys is None else public_keys
-    key = available.get(header.get("kid"))
+    thumbprint = kid_thumbprint(header.get("kid"))
+    key = available.get(thumbprint) if thumbprint else None
     if key is None:
         return _result(Outcome.UNKNOWN_KEY)
     try:

@@ -11,8 +11,9 @@ Where the key comes from:
   BASE_DIR/.certificate_signing_key, chmod 600, ignored by git), so
   credentials signed on a laptop keep verifying after a restart.
 
-A key is named by its JWK thumbprint (RFC 7638), the `kid` of every signed
-credential. After a rotation, the public keys of retired signing keys stay
+A key is named by its JWK thumbprint (RFC 7638). Signed credentials carry
+the URL of that key's JWK as their `kid` (certificates.credentials.key_url;
+credentials signed before that carry the bare thumbprint). After a rotation, the public keys of retired signing keys stay
 published (`settings.CERTIFICATE_RETIRED_PUBLIC_KEYS`, PEM or base64 raw
 public keys) so that credentials handed out earlier still verify.
 """

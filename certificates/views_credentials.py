@@ -30,13 +30,13 @@ from .credentials import (
     credential_summary,
     credential_verify,
     issuer_id,
+    key_url,
     public_url,
     status_from_database,
 )
 from .selectors import certificates_visible_to
 
 MAX_UPLOAD_BYTES = 64 * 1024
-KEY_PATH = "/certificates/keys/{kid}.json"
 
 
 def _public_json(data: dict) -> JsonResponse:
@@ -48,10 +48,12 @@ def _public_json(data: dict) -> JsonResponse:
 
 @require_GET
 def issuer_profile(request: HttpRequest) -> JsonResponse:
-    """The issuer Profile every credential names, with the keys that sign."""
+    """The issuer Profile every credential names, with the keys that sign.
+    Each verification method's `id` is the key URL that signed credentials
+    carry as their JWT `kid` (see certificates.credentials)."""
     methods = [
         {
-            "id": public_url(KEY_PATH.format(kid=jwk["kid"])),
+            "id": key_url(jwk["kid"]),
             "type": "JsonWebKey",
             "controller": issuer_id(),
             "publicKeyJwk": jwk,
@@ -77,6 +79,8 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def public_key(request: HttpRequest, kid: str) -> JsonResponse:
+    """One published key as a bare JWK: what a credential's `kid` URL
+    dereferences to (Open Badges 3.0 §8.2)."""
     jwk = next((jwk for jwk in keys.published_jwks()["keys"] if jwk["kid"] == kid), None)
     if jwk is None:
         raise Http404

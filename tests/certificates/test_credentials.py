@@ -124,7 +124,12 @@ def test_credential_is_an_open_badge_with_minimum_personal_data(issued):
 def test_jwt_header_and_claims(issued):
     signed = credential_sign(issued)
     header = jwt.get_unverified_header(signed["jwt"])
-    assert header == {"alg": "EdDSA", "kid": keys.key_id(), "typ": "vc+jwt"}
+    # Open Badges 3.0 §8.2: the kid is a URL that dereferences to the JWK.
+    assert header == {
+        "alg": "EdDSA",
+        "kid": f"https://learn.example.org/certificates/keys/{keys.key_id()}.json",
+        "typ": "vc+jwt",
+    }
     claims = b64url_json(signed["jwt"].split(".")[1])
     credential = signed["credential"]
     assert claims["iss"] == credential["issuer"]["id"]
@@ -237,6 +242,66 @@ def test_credential_signed_by_another_key_fails(issued, settings):
     # Claiming the platform's kid: the signature does not match that key.
     our_kid = jwt.encode(claims, stranger, algorithm="EdDSA", headers={"kid": keys.key_id(), "typ": "vc+jwt"})
     assert credential_verify(our_kid).outcome is Outcome.SIGNATURE_INVALID
+
+
+def resign(credential: dict, key: Ed25519PrivateKey, kid: str) -> dict:
+    """The same claims signed by `key` under header `kid`."""
+    claims = b64url_json(credential["jwt"].split(".")[1])
+    return {"credential": credential["credential"], "jwt": jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid, "typ": "vc+jwt"})}
+
+
+def old_style(credential: dict, key: Ed25519PrivateKey) -> dict:
+    """As signed before the kid became a URL: the bare RFC 7638 thumbprint."""
+    return resign(credential, key, keys.public_jwk(key.public_key())["kid"])
+
+
+def test_old_style_bare_thumbprint_kid_still_verifies(issued, signing_key, tmp_path, jwks_file, settings):
+    old = old_style(issued.credential, signing_key)
+    assert old != issued.credential
+    assert credential_verify(old, check_status=status_from_database).outcome is Outcome.VALID
+    assert run_command(write(tmp_path, old), "--status-from-db") == (0, f"valid: certificate {issued.code}\n")
+    assert run_command(write(tmp_path, old, "old.json"), "--jwks", str(jwks_file), "--offline")[0] == 0
+    # After a key rotation, with the old key among the retired public keys.
+    settings.CERTIFICATE_SIGNING_KEY = keys.private_key_to_pem(Ed25519PrivateKey.generate())
+    settings.CERTIFICATE_RETIRED_PUBLIC_KEYS = [base64.b64encode(signing_key.public_key().public_bytes_raw()).decode()]
+    assert credential_verify(old).outcome is Outcome.VALID
+    assert credential_verify(issued.credential).outcome is Outcome.VALID
+
+
+@pytest.mark.parametrize(
+    "kid",
+    [
+        pytest.param("https://evil.example.net/certificates/keys/{t}.json", id="other-host"),
+        pytest.param("https://learn.example.org.evil.example.net/certificates/keys/{t}.json", id="host-suffix"),
+        pytest.param("https://learn.example.org@evil.example.net/certificates/keys/{t}.json", id="userinfo"),
+        pytest.param("http://learn.example.org/certificates/keys/{t}.json", id="other-scheme"),
+        pytest.param("https://learn.example.org:8443/certificates/keys/{t}.json", id="other-port"),
+        pytest.param("https://learn.example.org/other/keys/{t}.json", id="other-path"),
+        pytest.param("https://learn.example.org/certificates/keys/{t}.json?x=1", id="query"),
+        pytest.param("https://learn.example.org/certificates/keys/{t}.json#key-1", id="fragment"),
+        pytest.param("https://learn.example.org/certificates/keys/{t}", id="no-suffix"),
+        pytest.param("did:web:learn.example.org#{t}", id="did"),
+        pytest.param("{t}x", id="not-a-thumbprint"),
+    ],
+)
+def test_kid_pointing_elsewhere_is_refused(issued, signing_key, tmp_path, kid):
+    """Signed by the platform's own key, but naming a key somewhere else: a
+    verifier following the kid would not reach the platform's key."""
+    forged = resign(issued.credential, signing_key, kid.format(t=keys.key_id()))
+    assert credential_verify(forged).outcome is Outcome.UNKNOWN_KEY
+    assert credential_verify(forged["jwt"], check_status=status_from_database).outcome is Outcome.UNKNOWN_KEY
+    code, out = run_command(write(tmp_path, forged), "--offline")
+    assert code == 1 and out.startswith("invalid: ")
+
+
+def test_kid_url_of_an_unpublished_key_is_refused(issued):
+    stranger = Ed25519PrivateKey.generate()
+    thumbprint = keys.public_jwk(stranger.public_key())["kid"]
+    forged = resign(issued.credential, stranger, f"https://learn.example.org/certificates/keys/{thumbprint}.json")
+    assert credential_verify(forged).outcome is Outcome.UNKNOWN_KEY
+    # Claiming the platform's key URL: the signature does not match.
+    forged = resign(issued.credential, stranger, f"https://learn.example.org/certificates/keys/{keys.key_id()}.json")
+    assert credential_verify(forged).outcome is Outcome.SIGNATURE_INVALID
 
 
 def test_unsigned_or_downgraded_tokens_fail(issued):

@@ -7,13 +7,17 @@ having landed; with it in place the extra includes are simply shadowed."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import json
 from decimal import Decimal
+from urllib.parse import urldefrag, urlsplit
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf.urls.i18n import i18n_patterns
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -22,6 +26,7 @@ from django.urls import get_resolver, include, path, resolve, reverse
 import config.urls
 from accounts.models import User
 from certificates import keys
+from certificates.credentials import Outcome, credential_verify, status_from_database
 from certificates.models import Certificate
 from certificates.services import certificate_issue, certificate_revoke
 from partners.models import Country, Membership, Partner, Role
@@ -98,14 +103,92 @@ def test_issuer_profile(client, certificate):
 
 
 def test_key_and_jwks_urls(client, certificate):
-    kid = jwt.get_unverified_header(certificate.credential["jwt"])["kid"]
+    kid = keys.key_id()
     assert reverse("certificate_credentials:key", kwargs={"kid": kid}) == f"/certificates/keys/{kid}.json"
+    # The credential's header kid is that path on the site.
+    assert jwt.get_unverified_header(certificate.credential["jwt"])["kid"] == f"https://learn.example.org/certificates/keys/{kid}.json"
     jwk = client.get(f"/certificates/keys/{kid}.json").json()
     assert jwk["kid"] == kid and jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519"
     assert "d" not in jwk  # never the private part
     jwt.decode(certificate.credential["jwt"], keys.public_key_from_jwk(jwk), algorithms=["EdDSA"])
     assert client.get("/certificates/jwks.json").json() == {"keys": [jwk]}
     assert client.get(f"/certificates/keys/{'A' * 43}.json").status_code == 404
+
+
+def _b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _resolve_kid(client, kid: str) -> dict:
+    """What a verifier following the Open Badges 3.0 steps does with `kid`:
+    fetch the URL without its fragment, then find the JWK it names (the
+    document itself if it is a JWK, else the JWKS entry or verification
+    method the fragment / full kid identifies)."""
+    document_url, fragment = urldefrag(kid)
+    response = client.get(urlsplit(document_url).path)
+    assert response.status_code == 200, document_url
+    document = response.json()
+    if "kty" in document:
+        return document
+    for jwk in document.get("keys", []):
+        if jwk.get("kid") in (kid, fragment):
+            return jwk
+    for method in document.get("verificationMethod", []):
+        if method.get("id") in (kid, f"#{fragment}"):
+            return method["publicKeyJwk"]
+    raise AssertionError(f"{kid} names no key in {document_url}")
+
+
+def test_new_credential_kid_is_a_url_that_resolves_to_the_signing_key(client, certificate, settings):
+    token = certificate.credential["jwt"]
+    encoded_header, encoded_payload, encoded_signature = token.split(".")
+    kid = json.loads(_b64url_decode(encoded_header))["kid"]
+    assert urlsplit(kid).scheme in ("https", "http")
+    assert kid.startswith(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/")
+    jwk = _resolve_kid(client, kid)
+    assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and "d" not in jwk
+    # Independent check (cryptography only): the resolved key signed the token.
+    public = Ed25519PublicKey.from_public_bytes(_b64url_decode(jwk["x"]))
+    signing_input = f"{encoded_header}.{encoded_payload}".encode("ascii")
+    public.verify(_b64url_decode(encoded_signature), signing_input)
+    with pytest.raises(InvalidSignature):
+        public.verify(_b64url_decode(encoded_signature), signing_input + b"x")
+    # The URL names the key by its RFC 7638 thumbprint, computed here by hand.
+    canonical = json.dumps({"crv": jwk["crv"], "kty": jwk["kty"], "x": jwk["x"]}, separators=(",", ":"), sort_keys=True)
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+    assert kid.endswith(f"/{thumbprint}.json")
+    # The issuer profile the credential names lists the same key under that id.
+    profile = client.get(urlsplit(certificate.credential["credential"]["issuer"]["id"]).path).json()
+    (method,) = [m for m in profile["verificationMethod"] if m["id"] == kid]
+    assert method["publicKeyJwk"]["x"] == jwk["x"]
+
+
+def test_kid_url_follows_the_site_address(client, holder, partner, settings):
+    settings.WAGTAILADMIN_BASE_URL = "http://localhost:8000/"
+    certificate, _ = certificate_issue(
+        kind=Certificate.Kind.COMPLETION, holder=holder, partner=partner, title="Signaux", hours=Decimal("1")
+    )
+    certificate.refresh_from_db()
+    kid = jwt.get_unverified_header(certificate.credential["jwt"])["kid"]
+    assert kid == f"http://localhost:8000/certificates/keys/{keys.key_id()}.json"
+    assert credential_verify(certificate.credential, check_status=status_from_database).outcome is Outcome.VALID
+
+
+def old_style_credential(certificate, signing_key) -> dict:
+    """A credential as signed before the kid became a URL: the same claims,
+    header kid the bare RFC 7638 thumbprint."""
+    claims = jwt.decode(certificate.credential["jwt"], options={"verify_signature": False})
+    token = jwt.encode(claims, signing_key, algorithm="EdDSA", headers={"kid": keys.key_id(), "typ": "vc+jwt"})
+    assert jwt.get_unverified_header(token)["kid"] == keys.key_id()
+    return {"credential": certificate.credential["credential"], "jwt": token}
+
+
+def test_old_style_credential_still_verifies_on_the_upload_page(client, certificate, signing_key):
+    old = old_style_credential(certificate, signing_key)
+    assert credential_verify(old, check_status=status_from_database).outcome is Outcome.VALID
+    assert 'data-outcome="valid"' in upload(client, json.dumps(old).encode()).content.decode()
+    # Its bare kid still names a published key.
+    assert client.get(f"/certificates/keys/{keys.key_id()}.json").json()["x"] == keys.public_jwk()["x"]
 
 
 def test_credential_status_url_answers_the_status_the_command_reads(client, certificate):
