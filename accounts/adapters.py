@@ -8,9 +8,12 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_login_redirect_url
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import translation
+
+from config.client_ip import client_ip
 
 from . import services
 from .selectors import language_of
@@ -24,6 +27,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if language in dict(settings.LANGUAGES):
             user.preferred_language = language
         return super().save_user(request, user, form, commit=commit)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's per-address limits count the same client as ours
+        # (TRUSTED_PROXY_COUNT), never an address the client wrote itself.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # The default target (profile) is reversed in the user's language, not

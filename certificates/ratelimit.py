@@ -2,12 +2,15 @@
 malformed codes), kept in the Django cache so that every server process
 shares it (Redis in production). Known codes do not spend it, so a hiring
 manager checking real certificates is never slowed; someone walking the code
-space runs out after a few dozen guesses, against 2**80 possible codes."""
+space runs out after a few dozen guesses, against 2**80 possible codes.
+The address is config.client_ip's (TRUSTED_PROXY_COUNT), never one the
+client wrote into X-Forwarded-For."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
+from config.client_ip import client_ip
 from config.failures import failure_record, failures_exhausted
 
 LIMIT = getattr(settings, "CERTIFICATE_VERIFY_FAILURES_LIMIT", 30)
@@ -15,7 +18,7 @@ WINDOW_SECONDS = getattr(settings, "CERTIFICATE_VERIFY_FAILURES_WINDOW", 600)
 
 
 def _key(request) -> str:
-    return f"certificates:verify-failures:{request.META.get('REMOTE_ADDR', '')}"
+    return f"certificates:verify-failures:{client_ip(request)}"
 
 
 def verify_blocked(request) -> bool:

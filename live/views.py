@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from config.client_ip import client_ip
 from config.spreadsheets import csv_response
 from learning.trainer_selectors import course_titles
 
@@ -47,7 +48,8 @@ GET_POST = ["GET", "HEAD", "POST"]
 
 
 def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """Whose budget of wrong join codes a request spends (TRUSTED_PROXY_COUNT)."""
+    return client_ip(request)
 
 
 # --- Joining -----------------------------------------------------------------------

@@ -212,6 +212,17 @@ TASKS = {
     }
 }
 
+# --- Client addresses (config/client_ip.py, docs/deployment.md) -------------
+# Reverse proxies under our control in front of the server. 0: the
+# connection's peer is the client and X-Forwarded-For is ignored. N: the N-th
+# X-Forwarded-For entry from the right is (what the outermost of our proxies
+# saw); entries a client sent stand further left and are never used. Every
+# per-address limit (join codes, certificate look-ups, logins) uses it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# allauth's limits ask accounts.adapters.AccountAdapter.get_client_ip, which
+# uses the function above; its own setting agrees, for anything asking it.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

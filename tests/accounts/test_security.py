@@ -136,6 +136,30 @@ def test_too_many_login_requests_get_429(client, user, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    ("count", "real", "forged"),
+    [
+        (0, {"REMOTE_ADDR": "203.0.113.7"}, ["1.2.3.4", "10.0.0.1, 1.2.3.4"]),
+        (1, {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"},
+         ["1.2.3.4, 203.0.113.7", "1.2.3.4,5.6.7.8, 203.0.113.7"]),
+    ],
+)
+def test_a_forged_forwarded_for_does_not_reset_the_login_limit(client, user, settings, count, real, forged):
+    def login(client, *, email, password, **meta):
+        return client.post("/en/accounts/login/", {"login": email, "password": password}, **meta)
+
+    settings.TRUSTED_PROXY_COUNT = count
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    for _ in range(3):
+        assert login(client, email=user.email, password="wrong-guess", **real).status_code == 200
+    for header in forged:
+        extra = {"REMOTE_ADDR": real["REMOTE_ADDR"], "HTTP_X_FORWARDED_FOR": header}
+        assert login(client, email=user.email, password="wrong-guess", **extra).status_code == 429
+    if count:
+        other = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.9"}
+        assert login(client, email=user.email, password="wrong-guess", **other).status_code == 200
+
+
 def test_signed_in_message_is_in_the_users_language(client, user):
     user.preferred_language = "nl"
     user.save()

@@ -260,6 +260,35 @@ def test_wrong_codes_are_rate_limited_per_address(client, certificate, monkeypat
     assert client.get(json_url(certificate.code), REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
+def test_a_forged_forwarded_for_does_not_reset_the_lookup_limit(client, certificate, monkeypatch, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    monkeypatch.setattr(ratelimit, "LIMIT", 3)
+    for n in range(3):
+        assert client.get(json_url(f"AAAA-BBBB-CCCC-DDD{n}"), REMOTE_ADDR="203.0.113.7").status_code == 404
+    for forged in ("1.2.3.4", "10.0.0.1, 1.2.3.4"):
+        response = client.get(json_url(certificate.code), REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forged)
+        assert response.status_code == 429
+
+
+def test_behind_one_proxy_a_prepended_forged_address_does_not_reset_the_lookup_limit(
+    client, certificate, monkeypatch, settings,
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    monkeypatch.setattr(ratelimit, "LIMIT", 3)
+    behind_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for n in range(3):
+        response = client.get(json_url(f"AAAA-BBBB-CCCC-DDD{n}"), HTTP_X_FORWARDED_FOR="203.0.113.7", **behind_proxy)
+        assert response.status_code == 404
+    for forged in ("1.2.3.4, 203.0.113.7", "1.2.3.4,5.6.7.8, 203.0.113.7"):
+        response = client.get(json_url(certificate.code), HTTP_X_FORWARDED_FOR=forged, **behind_proxy)
+        assert response.status_code == 429
+    response = client.get(page_url(certificate.display_code), HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.7", **behind_proxy)
+    assert response.status_code == 429
+    # Another client behind the same proxy keeps its own budget.
+    response = client.get(json_url(certificate.code), HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9", **behind_proxy)
+    assert response.status_code == 200
+
+
 def test_valid_lookups_do_not_spend_the_budget(client, certificate, monkeypatch):
     monkeypatch.setattr(ratelimit, "LIMIT", 3)
     for _ in range(10):

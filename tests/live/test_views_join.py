@@ -121,6 +121,38 @@ def test_a_flood_of_wrong_codes_is_stopped(client):
     assert response.status_code == 429
 
 
+def _spend_the_join_budget(client, **address):
+    for n in range(joining.JOIN_FAILURES_LIMIT):
+        client.post(reverse("live:join"), {"code": f"WRONG{n:03d}"}, **address)
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_budget(client, settings):
+    # Straight to the server (no trusted proxy): the header is the client's own.
+    settings.TRUSTED_PROXY_COUNT = 0
+    session = make_live_session(allow_guests=True)
+    _spend_the_join_budget(client, REMOTE_ADDR="203.0.113.7")
+    for forged in ("1.2.3.4", "10.0.0.1, 1.2.3.4"):
+        response = client.post(reverse("live:join"), {"code": session.join_code},
+                               REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forged)
+        assert response.status_code == 429
+        assert client.get(link(session), REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR=forged).status_code == 429
+
+
+def test_behind_one_proxy_a_prepended_forged_address_does_not_reset_the_budget(client, settings):
+    # nginx (127.0.0.1) appends the peer it saw; the client prepends whatever it likes.
+    settings.TRUSTED_PROXY_COUNT = 1
+    session = make_live_session(allow_guests=True)
+    _spend_the_join_budget(client, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for forged in ("1.2.3.4, 203.0.113.7", "1.2.3.4,5.6.7.8, 203.0.113.7"):
+        response = client.post(reverse("live:join"), {"code": session.join_code},
+                               REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forged)
+        assert response.status_code == 429
+    # Another client behind the same proxy keeps its own budget.
+    response = client.post(reverse("live:join"), {"code": session.join_code},
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.9")
+    assert response.status_code == 302
+
+
 def test_anonymous_visitors_of_a_professional_session_log_in_first(client):
     session = make_live_session()
     response = client.get(link(session))
