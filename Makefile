@@ -97,11 +97,11 @@ setup: deps npm messages static migrate seed
 # the H5P origins from them.
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://$(if $(filter localhost,$(HOST)),127.0.0.1,localhost):$(PORT)/h5p/ only)"
-	@mkdir -p var; trap "kill 0" EXIT INT TERM; \
+	@mkdir -p var; trap 'trap "" INT TERM; kill 0' EXIT INT TERM; \
 	export PORT=$(PORT) HOST=$(HOST); \
 	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
-	$(PY) manage.py live_housekeeping --every 60 >var/live_housekeeping.log 2>&1 & \
-	$(PY) manage.py certificates_housekeeping --every 3600 >var/certificates_housekeeping.log 2>&1 & \
+	bash scripts/respawn.sh $(PY) manage.py live_housekeeping --every 60 >>var/live_housekeeping.log 2>&1 & \
+	bash scripts/respawn.sh $(PY) manage.py certificates_housekeeping --every 3600 >>var/certificates_housekeeping.log 2>&1 & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: test-deps messages

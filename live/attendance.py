@@ -6,8 +6,10 @@
 - `intervals_heartbeat` every LIVE_HEARTBEAT_SECONDS for the sockets a
   process holds (one UPDATE for all of them).
 - `interval_close` on disconnect, removal or the end of the session.
-- `intervals_close_stale` (periodic, live_housekeeping): intervals whose
-  process died are closed at their last heartbeat.
+- `interval_close_at_last_heartbeat` when housekeeping closes the socket of
+  a process that died (`live.room.participant_left`), and
+  `intervals_close_stale` (periodic, live_housekeeping) for any other
+  interval nobody kept alive: closed at their last heartbeat.
 
 Minutes present are the intervals clipped to the scheduled time; a trainer's
 `AttendanceCorrection` (latest wins, all logged) replaces the computed value.
@@ -23,7 +25,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import AttendanceCorrection, AttendanceInterval, LiveSession, Participant
@@ -75,6 +77,14 @@ def interval_close(participant_id: int, *, closed_by: str, now: dt.datetime | No
     )
 
 
+def interval_close_at_last_heartbeat(participant_id: int) -> int:
+    """Close a participant's open interval at its last heartbeat: its server
+    process died, so nothing after that moment is known."""
+    return AttendanceInterval.objects.filter(participant_id=participant_id, ended_at__isnull=True).update(
+        ended_at=F("last_seen_at"), closed_by=AttendanceInterval.ClosedBy.HEARTBEAT
+    )
+
+
 def intervals_close_session(session_id: int, *, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     return AttendanceInterval.objects.filter(session_id=session_id, ended_at__isnull=True).update(
@@ -93,8 +103,10 @@ def intervals_heartbeat(participant_ids: Iterable[int], *, now: dt.datetime | No
 
 def intervals_close_stale(*, now: dt.datetime | None = None) -> list[int]:
     """Close intervals nobody has kept alive (their server process died) at
-    their last heartbeat; clear those participants' connections. Returns the
-    affected session ids."""
+    their last heartbeat. Returns the affected session ids. Connections are
+    not touched here: a dead process's sockets leave through
+    `live.room.participant_left` (live_housekeeping does that first), so
+    the room hears of them."""
     now = now or timezone.now()
     with transaction.atomic():
         stale = list(
@@ -106,7 +118,6 @@ def intervals_close_stale(*, now: dt.datetime | None = None) -> list[int]:
             interval.ended_at = interval.last_seen_at
             interval.closed_by = AttendanceInterval.ClosedBy.HEARTBEAT
         AttendanceInterval.objects.bulk_update(stale, ["ended_at", "closed_by"])
-        Participant.objects.filter(pk__in=[i.participant_id for i in stale]).update(channel_name="")
     return sorted({i.session_id for i in stale})
 
 

@@ -2,10 +2,14 @@
 
 - Connections of a server process that died (killed, crashed, its machine
   gone) get no more heartbeats: their attendance intervals are closed at the
-  last heartbeat (`live.attendance.intervals_close_stale`), the
-  participants' connection is cleared (so the two-staff count and the
-  presence list are true again) and the rooms hear `presence.left` (or
-  `lobby.left` for someone who was waiting).
+  last heartbeat and they leave their rooms through
+  `live.room.participant_left`, exactly as when a socket closes: the
+  connection is cleared (so the two-staff count and the presence list are
+  true again), a camera frees its place (`rtc.left`), the room hears
+  `presence.left` (staff hear `lobby.left` for someone who was waiting) and
+  staff of a session with young people hear `staff.warning` when fewer
+  than two staff remain. Other intervals nobody kept alive are closed at
+  their last heartbeat (`live.attendance.intervals_close_stale`).
 - Sessions nobody ended are ended once their join window has closed
   (scheduled end + LIVE_JOIN_CLOSES_MINUTES): open intervals close, the
   room hears `session.ended`, and attendance is settled as when a trainer
@@ -18,14 +22,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import attendance, events
+from . import attendance, events, room
 from .models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, Question
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,40 +50,33 @@ def _stale_before(now: dt.datetime) -> dt.datetime:
 
 
 def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
-    """Close what dead processes left open. Returns (session ids, participant
-    ids that left)."""
+    """Close what dead processes left open. Each socket leaves through
+    `live.room.participant_left`, the same way out as a socket that closed
+    (so a camera frees its place and staff of a youth session are warned),
+    and the events are published after its transaction. Then any other
+    interval nobody kept alive is closed at its last heartbeat. Returns
+    (session ids, participant ids that left)."""
     now = now or timezone.now()
     before = _stale_before(now)
-    with transaction.atomic():
-        stale = list(
-            Participant.objects.select_for_update(skip_locked=True)
-            .exclude(channel_name="")
-            .exclude(last_seen_at__gte=before)
-            .values_list("pk", "session_id", "status")
-        )
-        sessions = set(attendance.intervals_close_stale(now=now))
-        Participant.objects.filter(pk__in=[pk for pk, _, _ in stale]).update(channel_name="")
-        ended = set(
-            LiveSession.objects.filter(pk__in={s for _, s, _ in stale}, status=LiveSession.Status.ENDED).values_list(
-                "pk", flat=True
-            )
-        )
-        by_session: dict[int, list] = {}
-        for pk, session_id, status in stale:
-            if session_id in ended:
-                continue
-            if status == Participant.Status.ADMITTED:
-                event = events.event_record(session_id, "presence.left", {"participant_id": pk})
-            elif status == Participant.Status.LOBBY:
-                event = events.event_record(
-                    session_id, "lobby.left", {"participant_id": pk}, audience=LiveEvent.Audience.STAFF
-                )
-            else:
-                continue
-            by_session.setdefault(session_id, []).append(event)
-        for session_id, recorded in by_session.items():
-            events.publish(session_id, recorded)
-    return sorted(sessions | {s for _, s, _ in stale}), [pk for pk, _, _ in stale]
+    stale = list(
+        Participant.objects.exclude(channel_name="")
+        .exclude(last_seen_at__gte=before)
+        .order_by("pk")
+        .values_list("pk", "session_id", "channel_name")
+    )
+    sessions, left = set(), []
+    for pk, session_id, channel_name in stale:
+        try:
+            outcome = room.participant_left(actor_id=pk, channel_name=channel_name, stale_before=before)
+            events.publish(session_id, outcome.events)
+        except Exception:
+            # One participant must not keep the others connected forever.
+            logger.exception("live housekeeping: closing participant %s of session %s failed", pk, session_id)
+            continue
+        sessions.add(session_id)
+        left.append(pk)
+    sessions.update(attendance.intervals_close_stale(now=now))
+    return sorted(sessions), left
 
 
 def sessions_end_overdue(*, now: dt.datetime | None = None) -> list[int]:

@@ -297,14 +297,29 @@ def lobby_entered(*, actor_id: int) -> Outcome:
 
 
 @transaction.atomic
-def participant_left(*, actor_id: int, channel_name: str) -> Outcome:
-    """The socket `channel_name` closed. Nothing happens when it had already
-    been replaced by a newer connection of the same participant."""
-    cleared = Participant.objects.filter(pk=actor_id, channel_name=channel_name).update(channel_name="")
-    if not cleared:
+def participant_left(*, actor_id: int, channel_name: str, stale_before: dt.datetime | None = None) -> Outcome:
+    """The socket `channel_name` is gone: the one way out of a room, for a
+    socket that closed (the consumer's `disconnect`) and for one whose
+    server process died (`live.housekeeping.connections_close_stale`, with
+    `stale_before`). The connection is cleared, attendance closes, a camera
+    frees its place (`rtc.left`), the room hears `presence.left` (staff hear
+    `lobby.left` for someone who was waiting) and, in a session with young
+    people, staff hear `staff.warning` when fewer than two staff remain.
+
+    Nothing happens when the socket had already been replaced by a newer
+    connection of the same participant, or, with `stale_before`, when the
+    participant was seen since then (a heartbeat arrived meanwhile). With
+    `stale_before` attendance closes at the last heartbeat, not now."""
+    gone = Participant.objects.filter(pk=actor_id, channel_name=channel_name)
+    if stale_before is not None:
+        gone = gone.filter(Q(last_seen_at__lt=stale_before) | Q(last_seen_at__isnull=True))
+    if not gone.update(channel_name=""):
         return Outcome()
     actor = Participant.objects.select_related("session").get(pk=actor_id)
-    attendance.interval_close(actor_id, closed_by=attendance.AttendanceInterval.ClosedBy.DISCONNECT)
+    if stale_before is None:
+        attendance.interval_close(actor_id, closed_by=attendance.AttendanceInterval.ClosedBy.DISCONNECT)
+    else:
+        attendance.interval_close_at_last_heartbeat(actor_id)
     session = actor.session
     if session.status == LiveSession.Status.ENDED:
         return Outcome()
