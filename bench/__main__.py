@@ -69,6 +69,8 @@ def main() -> int:
         from bench import registrations as registrations_bench
 
         output += ["", "## Registrations", "", registrations_bench.run()]
+        # Issue #13: a small live event, on PostgreSQL and on `make run`'s SQLite.
+        output += ["", registrations_bench.event(), "", registrations_bench.event_on_sqlite()]
         output += ["", "## Live sessions", "", live_fanout.run_all()]
         output += ["", "## H5P content", "", h5p.run_all(args.repeat)]
         text = "\n".join(output)

@@ -21,7 +21,15 @@ task backend is the immediate one, so each request also renders and
 "sends" (locmem) its confirmation mail with the .ics, the worst case for
 the request; production queues it.
 
-Run alone: `python -m bench.registrations` (starts its own PostgreSQL).
+A small live event (issue #13), on both databases: 200 people register at
+once for 20 places through the same form and two daphne processes, on
+PostgreSQL and on the zero-setup SQLite (`event_on_sqlite`: a temporary
+file database, migrated, with config.settings.dev, so the SQLite options
+of config/settings/base.py and the database task queue of `make run`).
+Expected on both: 0 error pages, exactly 20 confirmed, 180 waiting.
+
+Run alone: `python -m bench.registrations` (starts its own PostgreSQL, then
+the SQLite run in a child process).
 """
 
 from __future__ import annotations
@@ -29,8 +37,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import http.client
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -42,10 +54,13 @@ PEOPLE = 500
 PLACES = 100
 PROCESSES = 2
 TIMEOUT_SECONDS = 180
+# The small live event of issue #13.
+EVENT_PEOPLE = 200
+EVENT_PLACES = 20
 
 
-def build() -> dict:
-    """A training with 100 places and 500 professionals with live sessions."""
+def build(people: int = PEOPLE, places: int = PLACES) -> dict:
+    """A training with `places` places and `people` professionals with live sessions."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
@@ -57,30 +72,32 @@ def build() -> dict:
     from partners.models import Partner
     from registrations.models import Training
 
-    partner = Partner.objects.order_by("pk").first()
+    partner = Partner.objects.order_by("pk").first() or Partner.objects.create(
+        name="Bench partner", slug="bench-partner", country="BE", default_language="en"
+    )
     starts = (timezone.now() + dt.timedelta(days=20)).replace(microsecond=0)
     training = Training(
         partner=partner, kind=Training.Kind.ON_SITE, title="Bench: the rush", language="en",
         format=Training.Format.ON_SITE, location="Bench hall", starts_at=starts, ends_at=starts + dt.timedelta(hours=6),
-        capacity=PLACES,
+        capacity=places,
     )
     training.full_clean()
     training.save()
     password = make_password(None)
     users = User.objects.bulk_create(
-        [User(email=f"rush{n:04d}@bench.example", full_name=f"Rush {n:04d}", password=password) for n in range(PEOPLE)]
+        [User(email=f"rush{n:04d}@bench.example", full_name=f"Rush {n:04d}", password=password) for n in range(people)]
     )
     users = list(User.objects.filter(email__endswith="@bench.example").order_by("email"))
     backend = settings.AUTHENTICATION_BACKENDS[0]
-    people = []
+    sessions = []
     for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        people.append((user.pk, session.session_key, _get_new_csrf_string()))
-    return {"training": training, "people": people}
+        sessions.append((user.pk, session.session_key, _get_new_csrf_string()))
+    return {"training": training, "people": sessions}
 
 
 def cleanup(data: dict) -> None:
@@ -130,7 +147,7 @@ def _rush(addresses: list[tuple[str, int]], requests: list[tuple[str, str, dict,
     return {"latencies": [x for x in latencies if x is not None], "statuses": statuses, "locations": locations, "wall": wall}
 
 
-def run(data: dict | None = None) -> str:
+def run(data: dict | None = None, *, people: int = PEOPLE, places: int = PLACES, database: str = "PostgreSQL") -> str:
     from django.urls import reverse
     from django.utils import translation
 
@@ -138,7 +155,7 @@ def run(data: dict | None = None) -> str:
     from registrations.models import Registration
 
     own = data is None
-    data = data or build()
+    data = data or build(people, places)
     training = data["training"]
     with translation.override("en"):
         path = reverse("registrations:register", kwargs={"training_id": training.pk})
@@ -153,7 +170,7 @@ def run(data: dict | None = None) -> str:
                     connection.request("GET", url)
                     connection.getresponse().read()
                     connection.close()
-            health = _rush(addresses, [("GET", "/healthz", {}, None)] * PEOPLE)
+            health = _rush(addresses, [("GET", "/healthz", {}, None)] * people)
             posts = []
             for _user_id, session_key, csrf in data["people"]:
                 body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "privacy_consent": "on"}).encode()
@@ -187,7 +204,7 @@ def run(data: dict | None = None) -> str:
                 f"{statistics.median(samples) * 1000:.0f} | {percentile_ms(samples, 0.95):.0f} | {max(samples) * 1000:.0f} |")
 
     lines = [
-        f"### {PEOPLE} people register at once for {PLACES} places ({PROCESSES} daphne processes, PostgreSQL)",
+        f"### {people} people register at once for {places} places ({PROCESSES} daphne processes, {database})",
         "",
         "| case | requests | answered as expected | other answers | requests/s | p50 ms | p95 ms | max ms |",
         "|---|---:|---:|---|---:|---:|---:|---:|",
@@ -198,10 +215,10 @@ def run(data: dict | None = None) -> str:
         f"confirmed_count column {training.confirmed_count} (places {training.capacity}).",
     ]
     problems = []
-    if confirmed != PLACES or training.confirmed_count != PLACES:
-        problems.append(f"confirmed {confirmed} / count {training.confirmed_count}, expected {PLACES}")
-    if waiting != PEOPLE - PLACES:
-        problems.append(f"waiting {waiting}, expected {PEOPLE - PLACES}")
+    if confirmed != places or training.confirmed_count != places:
+        problems.append(f"confirmed {confirmed} / count {training.confirmed_count}, expected {places}")
+    if waiting != people - places:
+        problems.append(f"waiting {waiting}, expected {people - places}")
     if lost or errors:
         problems.append(f"{lost} lost, {errors} errors: {sorted({str(s) for s in rush['statuses'] if s != 302})}")
     if problems:
@@ -209,14 +226,64 @@ def run(data: dict | None = None) -> str:
     return "\n".join(lines)
 
 
+def event(database: str = "PostgreSQL") -> str:
+    """The small live event on this process's database."""
+    return run(people=EVENT_PEOPLE, places=EVENT_PLACES, database=database)
+
+
+def event_on_sqlite() -> str:
+    """The small live event on a temporary file SQLite database with the
+    development settings (`make run`), in a child process (this process's
+    Django is set up on PostgreSQL)."""
+    root = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="bridgeline-bench-sqlite-") as folder:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DATABASE_URL": f"sqlite:///{Path(folder) / 'db.sqlite3'}",
+            "DEBUG": "false",  # no query log growing in the servers
+            "MEDIA_ROOT": str(Path(folder) / "media"),
+            "H5P_CONTENT_ROOT": str(Path(folder) / "h5p"),
+            "CERTIFICATES_ROOT": str(Path(folder) / "certificates"),
+            "LOG_LEVEL": "WARNING",
+        }
+        env.setdefault("SECRET_KEY", "bench-" + os.urandom(24).hex())
+        child = subprocess.run(
+            [sys.executable, "-m", "bench.registrations", "--sqlite-child"], cwd=root, env=env,
+            capture_output=True, text=True, timeout=1800,
+        )
+    if child.returncode != 0 and "###" not in child.stdout:
+        return f"**FAILED:** the SQLite run crashed:\n\n```\n{(child.stdout + child.stderr)[-3000:]}\n```"
+    return json.loads(child.stdout.strip().splitlines()[-1])["text"]
+
+
+def _sqlite_child() -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    assert connection.vendor == "sqlite", connection.vendor
+    call_command("migrate", verbosity=0)
+    mode = connection.settings_dict["OPTIONS"].get("transaction_mode") or "DEFERRED"
+    text = event(f"SQLite, {mode} transactions, WAL")
+    print(json.dumps({"text": text}))
+    return 0 if "FAILED" not in text else 1
+
+
 def main() -> int:
     root = Path(__file__).resolve().parent.parent
     sys.path.insert(0, str(root))
+    if "--sqlite-child" in sys.argv:
+        return _sqlite_child()
     with bench_database():
         from demo.people import seed_people
 
         seed_people()
-        text = run()
+        texts = [run()] if "--event-only" not in sys.argv else []
+        texts += [event(), event_on_sqlite()]
+        text = "\n\n".join(texts)
         print(text)
         return 0 if "FAILED" not in text else 1
 

@@ -135,11 +135,31 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+SQLITE_BUSY_TIMEOUT = env.int("SQLITE_BUSY_TIMEOUT", default=20)  # seconds
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the task worker write while daphne reads; a short busy timeout
-    # turns "database is locked" into a brief wait.
+    # SQLite (the zero-setup default) under concurrent writers, e.g. a small
+    # live event's registrations (issue #13, tests/integration/
+    # test_sqlite_setup.py, bench/registrations.py):
+    # - IMMEDIATE: every atomic() block takes the write lock at BEGIN. A
+    #   DEFERRED transaction that read first and writes later cannot wait
+    #   for the lock (SQLite answers "database is locked" at once, whatever
+    #   the timeout, since its snapshot would be stale); one that asks first
+    #   simply queues.
+    # - timeout / busy_timeout: a writer waits up to that long for the lock
+    #   instead of failing (autocommit writes outside atomic() too).
+    # - WAL: readers never block the writer nor the writer them. The
+    #   synchronous level stays FULL (SQLite's default): NORMAL would spare
+    #   an fsync per commit but may lose the last commits on a power cut,
+    #   and nothing a learner earned may be lost.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000};"
+            ),
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

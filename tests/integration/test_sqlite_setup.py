@@ -4,11 +4,13 @@ own database and key files are never touched."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
 
 import pytest
 
-from tests.support.processes import clean_env, fresh_signing_key, manage, random_secret_key
+from tests.support.processes import PYTHON, ROOT, clean_env, fresh_signing_key, manage, random_secret_key
 
 pytestmark = pytest.mark.integration
 
@@ -66,3 +68,25 @@ def test_seed_demo_refuses_production_settings(sqlite_env):
     assert result.returncode != 0
     assert "seed_demo refuses" in result.stderr and "DEMO_DATA_ALLOWED" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr, "a refusal, not a crash"
+
+
+def test_simultaneous_registrations_wait_for_the_lock_instead_of_failing(sqlite_env):
+    """Issue #13: 20 people register at the same moment for 5 places, each
+    in its own thread and connection, on the development settings' file
+    SQLite. Before IMMEDIATE transactions, all but one got "database is
+    locked" (a DEFERRED transaction that read first cannot wait for the
+    write lock); now each waits its turn: no error, 5 confirmed, 15 waiting."""
+    folder, _database, env = sqlite_env
+    migrated = manage("migrate", "--noinput", env=env, cwd=folder, timeout=600)  # no-op after the test above
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    race = subprocess.run(
+        [PYTHON, str(ROOT / "tests" / "support" / "sqlite_registration_race.py"), "20", "5"],
+        env=env, cwd=folder, capture_output=True, text=True, timeout=240,
+    )
+    assert race.returncode == 0, race.stdout + race.stderr
+    outcome = json.loads(race.stdout.strip().splitlines()[-1])
+    assert outcome["vendor"] == "sqlite"
+    assert outcome["transaction_mode"] == "IMMEDIATE"
+    assert outcome["pragmas"] == {"journal_mode": "wal", "synchronous": 2, "busy_timeout": 20000}  # FULL: no commit lost on a power cut
+    assert outcome["errors"] == [] and outcome["hung"] == 0, outcome
+    assert (outcome["confirmed"], outcome["waiting"], outcome["confirmed_count"]) == (5, 15, 5), outcome
