@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import AttendanceCorrection, AttendanceInterval, LiveSession, Participant
+from .models import AttendanceCorrection, AttendanceInterval, Connection, LiveSession, Participant
 
 
 def _grace() -> dt.timedelta:
@@ -92,11 +92,19 @@ def intervals_close_session(session_id: int, *, now: dt.datetime | None = None) 
     )
 
 
-def intervals_heartbeat(participant_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+def intervals_heartbeat(
+    participant_ids: Iterable[int], *, channel_names: Iterable[str] = (), now: dt.datetime | None = None
+) -> int:
+    """A live process's heartbeat: its participants and their open
+    intervals, and its sockets (`channel_names`, so that the housekeeper
+    tells a dead process's sockets from a live one's of the same person)."""
     ids = list(participant_ids)
     if not ids:
         return 0
     now = now or timezone.now()
+    channels = list(channel_names)
+    if channels:
+        Connection.objects.filter(channel_name__in=channels).update(last_seen_at=now)
     Participant.objects.filter(pk__in=ids).update(last_seen_at=now)
     return AttendanceInterval.objects.filter(participant_id__in=ids, ended_at__isnull=True).update(last_seen_at=now)
 

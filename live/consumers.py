@@ -239,16 +239,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
             "sync": TokenBucket(count, period),
             "signal": TokenBucket(count * 20, period),
         }
-        if admission.old_channel:
-            # One connection per participant: the older socket closes (4009).
-            await self.channel_layer.send(admission.old_channel, {"type": "live.replaced"})
         self.hub = hub_for(self.session_id)
+        # Another open socket of the same participant (a second tab): the
+        # room heard of them already.
         if admission.lobby:
             self.hub_state = LOBBY
             await self.hub.attach(self)
-            await self._run(room.lobby_entered, {}, ref="connect")
+            await self._run(room.lobby_entered, {"announce": admission.first}, ref="connect")
         else:
-            await self._join(announce=True)
+            await self._join(announce=admission.first)
 
     async def _join(self, *, announce: bool) -> None:
         """Welcome an admitted participant: attach first (so nothing
@@ -269,10 +268,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         if self.hub is None:
             # The socket closed while it was being admitted: its disconnect
-            # ran first, so close the interval just opened.
-            await database_sync_to_async(room.attendance.interval_close)(
-                self.participant_id, closed_by=room.attendance.AttendanceInterval.ClosedBy.DISCONNECT
-            )
+            # ran first, so close the interval just opened (unless another
+            # socket of the participant is open).
+            await database_sync_to_async(room.attendance_close_unless_connected)(actor_id=self.participant_id)
             return
         await self._send_json(outcome.reply)
         head = outcome.reply["head"]
@@ -302,9 +300,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
 
     # --- Messages from other processes and the hub ------------------------------------------
-
-    async def live_replaced(self, message):
-        await self._close(room.CLOSE_REPLACED)
 
     async def on_control(self, kind: str, data: dict) -> None:
         if kind == "session.ended":

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import attendance, events, room
-from .models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, Question
+from .models import ChatMessage, Connection, LiveEvent, LiveSession, Participant, Poll, Question
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +58,12 @@ def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int
     (session ids, participant ids that left)."""
     now = now or timezone.now()
     before = _stale_before(now)
+    # Sockets, not participants: one person's tab on a dead process closes
+    # while their tab on a live one stays (and nobody hears of it).
     stale = list(
-        Participant.objects.exclude(channel_name="")
-        .exclude(last_seen_at__gte=before)
-        .order_by("pk")
-        .values_list("pk", "session_id", "channel_name")
+        Connection.objects.filter(last_seen_at__lt=before)
+        .order_by("participant_id", "pk")
+        .values_list("participant_id", "participant__session_id", "channel_name")
     )
     sessions, left = set(), []
     for pk, session_id, channel_name in stale:
@@ -74,7 +75,8 @@ def connections_close_stale(*, now: dt.datetime | None = None) -> tuple[list[int
             logger.exception("live housekeeping: closing participant %s of session %s failed", pk, session_id)
             continue
         sessions.add(session_id)
-        left.append(pk)
+        if pk not in left and not Connection.objects.filter(participant_id=pk).exists():
+            left.append(pk)
     sessions.update(attendance.intervals_close_stale(now=now))
     return sorted(sessions), left
 

@@ -246,8 +246,9 @@ class SessionHub:
             await asyncio.sleep(settings.LIVE_HEARTBEAT_SECONDS)
             ids = self.connected_ids()
             if ids:
+                channels = [c.channel_name for c in self.consumers if c.participant_id is not None]
                 try:
-                    await database_sync_to_async(attendance.intervals_heartbeat)(ids)
+                    await database_sync_to_async(attendance.intervals_heartbeat)(ids, channel_names=channels)
                 except Exception:
                     logger.exception("live hub %s: heartbeat failed", self.session_id)
 

@@ -223,8 +223,9 @@ class Participant(models.Model):
     hand_raised_at = models.DateTimeField(null=True, blank=True)
     video_on = models.BooleanField(default=False)
     consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
-    # The channel of the participant's current websocket ("" = not
-    # connected). One connection per participant: a new one replaces it.
+    # The channel of the participant's latest open websocket ("" = not
+    # connected); every open one is a `Connection` (at most
+    # LIVE_MAX_SOCKETS_PER_PARTICIPANT).
     channel_name = models.CharField(max_length=200, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -251,6 +252,25 @@ class Participant(models.Model):
     @property
     def is_connected(self) -> bool:
         return bool(self.channel_name)
+
+
+class Connection(models.Model):
+    """One open websocket of a participant, in the database so that every
+    server process and the housekeeper count the same sockets
+    (`live.room.socket_admission`, `live.room.participant_left`).
+    `last_seen_at` is refreshed by the heartbeat of the process holding
+    the socket: a stale one belongs to a process that died."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200, db_index=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["participant", "opened_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.channel_name
 
 
 class LiveEvent(models.Model):

@@ -17,6 +17,7 @@ change made through another process (a mute, a removal) is always seen.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -26,9 +27,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from . import attendance, events
+from . import attendance, events, rtc
 from .events import Outgoing, event_record
-from .models import ChatMessage, LiveEvent, LiveSession, Participant, Poll, PollVote, Question, QuestionUpvote, Report
+from .models import ChatMessage, Connection, LiveEvent, LiveSession, Participant, Poll, PollVote, Question, QuestionUpvote, Report
 from .wordlist import wordlist_match
 
 ALL = LiveEvent.Audience.ALL
@@ -209,9 +210,19 @@ def staff_connected_count(session_id: int) -> int:
 CLOSE_NO_PARTICIPANT = 4001
 CLOSE_REMOVED = 4003
 CLOSE_NOT_FOUND = 4004
-CLOSE_REPLACED = 4009
 CLOSE_ENDED = 4010
 CLOSE_LOCKED = 4023
+CLOSE_TOO_MANY_SOCKETS = 4029
+
+
+def max_sockets() -> int:
+    """Open sockets one participant may have at once (tabs, windows):
+    the LIVE_MAX_SOCKETS_PER_PARTICIPANT setting, else the environment
+    variable of that name, else 3; at least 1."""
+    value = getattr(settings, "LIVE_MAX_SOCKETS_PER_PARTICIPANT", None)
+    if value is None:
+        value = os.environ.get("LIVE_MAX_SOCKETS_PER_PARTICIPANT", "").strip() or 3
+    return max(1, int(value))
 
 
 @dataclass
@@ -223,12 +234,15 @@ class Admission:
     is_staff: bool = False
     language: str = settings.LANGUAGE_CODE
     lobby: bool = False
-    old_channel: str = ""
+    # The participant's first open socket: only then is their arrival
+    # announced (`presence.joined`, `lobby.entered`).
+    first: bool = False
 
 
 def socket_admission(*, session_id: int, django_session, user, channel_name: str) -> Admission:
-    """Decide whether a socket may stay, and if so make it the participant's
-    one connection (returning the channel it replaces)."""
+    """Decide whether a socket may stay, and if so record it as one of the
+    participant's connections (at most `max_sockets()`; the participant row
+    is locked, so concurrent sockets on any process are counted in turn)."""
     from .identity import participant_from_session
 
     session = LiveSession.objects.filter(pk=session_id).first()
@@ -247,9 +261,13 @@ def socket_admission(*, session_id: int, django_session, user, channel_name: str
             participant.status = Participant.Status.ADMITTED
         if session.locked and participant.status != Participant.Status.ADMITTED:
             return Admission(close_code=CLOSE_LOCKED)
-        old_channel = participant.channel_name
+        already = participant.connections.count()
+        if already >= max_sockets():
+            return Admission(close_code=CLOSE_TOO_MANY_SOCKETS)
+        now = timezone.now()
+        Connection.objects.create(participant=participant, channel_name=channel_name, opened_at=now, last_seen_at=now)
         participant.channel_name = channel_name
-        participant.last_seen_at = timezone.now()
+        participant.last_seen_at = now
         participant.save(update_fields=["status", "channel_name", "last_seen_at"])
     language = session.language
     if participant.user_id is not None:
@@ -259,7 +277,7 @@ def socket_admission(*, session_id: int, django_session, user, channel_name: str
         is_staff=participant.is_staff,
         language=language,
         lobby=participant.status == Participant.Status.LOBBY,
-        old_channel=old_channel if old_channel != channel_name else "",
+        first=already == 0,
     )
 
 
@@ -278,7 +296,8 @@ def _enters_directly(session: LiveSession, participant: Participant) -> bool:
 def participant_joined(*, actor_id: int, announce: bool = True) -> Outcome:
     """An admitted participant's socket is ready: attendance opens (or
     continues within the grace period), everyone sees them arrive (unless
-    `lobby_admit` already said so), and the sender gets `welcome`."""
+    `lobby_admit` already said so, or another of their sockets is open:
+    `announce` is `Admission.first`), and the sender gets `welcome`."""
     actor = _actor(actor_id)
     attendance.interval_open(actor)
     recorded = []
@@ -288,12 +307,29 @@ def participant_joined(*, actor_id: int, announce: bool = True) -> Outcome:
 
 
 @transaction.atomic
-def lobby_entered(*, actor_id: int) -> Outcome:
+def lobby_entered(*, actor_id: int, announce: bool = True) -> Outcome:
+    """A waiting participant's socket is ready; staff hear of it for their
+    first socket only (`announce` is `Admission.first`)."""
     actor = _actor(actor_id, admitted=False)
     if actor.status != Participant.Status.LOBBY:
         raise RoomError("conflict", _("You are already in the room."))
-    entered = _record(actor.session_id, "lobby.entered", {"participant": participant_wire(actor)}, audience=STAFF)
-    return Outcome(events=[entered], reply={"type": "lobby.waiting", "you": you_wire(actor)})
+    recorded = []
+    if announce:
+        recorded.append(
+            _record(actor.session_id, "lobby.entered", {"participant": participant_wire(actor)}, audience=STAFF)
+        )
+    return Outcome(events=recorded, reply={"type": "lobby.waiting", "you": you_wire(actor)})
+
+
+@transaction.atomic
+def attendance_close_unless_connected(*, actor_id: int) -> None:
+    """A socket closed while it was being welcomed (its `participant_left`
+    ran before `participant_joined` opened attendance): close the interval
+    again unless another socket of the participant is open."""
+    if not Participant.objects.select_for_update().filter(pk=actor_id).exists():
+        return
+    if not Connection.objects.filter(participant_id=actor_id).exists():
+        attendance.interval_close(actor_id, closed_by=attendance.AttendanceInterval.ClosedBy.DISCONNECT)
 
 
 @transaction.atomic
@@ -301,20 +337,31 @@ def participant_left(*, actor_id: int, channel_name: str, stale_before: dt.datet
     """The socket `channel_name` is gone: the one way out of a room, for a
     socket that closed (the consumer's `disconnect`) and for one whose
     server process died (`live.housekeeping.connections_close_stale`, with
-    `stale_before`). The connection is cleared, attendance closes, a camera
-    frees its place (`rtc.left`), the room hears `presence.left` (staff hear
+    `stale_before`). Its `Connection` is deleted. While another socket of
+    the participant is open nothing else happens. With the last one gone the
+    participant is no longer connected: attendance closes, a camera frees
+    its place (`rtc.left`), the room hears `presence.left` (staff hear
     `lobby.left` for someone who was waiting) and, in a session with young
     people, staff hear `staff.warning` when fewer than two staff remain.
 
-    Nothing happens when the socket had already been replaced by a newer
-    connection of the same participant, or, with `stale_before`, when the
-    participant was seen since then (a heartbeat arrived meanwhile). With
-    `stale_before` attendance closes at the last heartbeat, not now."""
-    gone = Participant.objects.filter(pk=actor_id, channel_name=channel_name)
-    if stale_before is not None:
-        gone = gone.filter(Q(last_seen_at__lt=stale_before) | Q(last_seen_at__isnull=True))
-    if not gone.update(channel_name=""):
+    Nothing happens either when the socket is not (or no longer) recorded,
+    or, with `stale_before`, when its process was seen since then (a
+    heartbeat arrived meanwhile). With `stale_before` attendance closes at
+    the last heartbeat, not now."""
+    # The participant row first, as `socket_admission` does: sockets of one
+    # participant opening and closing are counted one after the other.
+    if not Participant.objects.select_for_update().filter(pk=actor_id).exists():
         return Outcome()
+    gone = Connection.objects.filter(participant_id=actor_id, channel_name=channel_name)
+    if stale_before is not None:
+        gone = gone.filter(last_seen_at__lt=stale_before)
+    if not gone.delete()[0]:
+        return Outcome()
+    latest = Connection.objects.filter(participant_id=actor_id).order_by("-opened_at", "-pk").first()
+    if latest is not None:
+        Participant.objects.filter(pk=actor_id).update(channel_name=latest.channel_name)
+        return Outcome()
+    Participant.objects.filter(pk=actor_id).update(channel_name="")
     actor = Participant.objects.select_related("session").get(pk=actor_id)
     if stale_before is None:
         attendance.interval_close(actor_id, closed_by=attendance.AttendanceInterval.ClosedBy.DISCONNECT)
@@ -930,20 +977,41 @@ def rtc_leave(*, actor_id: int) -> Outcome:
 
 def rtc_signal(*, actor_id: int, to: int, data: dict) -> Outcome:
     """Relay WebRTC signalling (offer, answer, ICE candidate) to one peer:
-    not stored, not numbered, and only between two cameras that are on."""
+    not stored, not numbered, only between two admitted cameras that are on
+    in the same room (the target connected), and only SDP and ICE
+    candidates of the shape browsers send (`live.rtc`), so that the relay
+    carries no text. In a session with young people, a young person (a
+    guest) and an adult signal each other only while two staff are in the
+    room, as for letting young people in."""
     rows = {
-        pk: (session_id, video_on)
-        for pk, session_id, video_on in Participant.objects.filter(
-            pk__in=[actor_id, to], status=Participant.Status.ADMITTED
-        )
+        row[0]: row
+        for row in Participant.objects.filter(pk__in=[actor_id, to], status=Participant.Status.ADMITTED)
         .exclude(session__status=LiveSession.Status.ENDED)
-        .values_list("pk", "session_id", "video_on")
+        .values_list("pk", "session_id", "video_on", "channel_name", "role", "session__provider", "session__audience")
     }
     if actor_id not in rows:
         raise RoomError("not_admitted", NOT_ADMITTED)
-    if to == actor_id or to not in rows or rows[to][0] != rows[actor_id][0]:
+    if to == actor_id or to not in rows or rows[to][1] != rows[actor_id][1]:
         raise RoomError("not_found", _("This person is not in this session."))
-    if not (rows[actor_id][1] and rows[to][1]):
+    _pk, session_id, actor_video, _channel, actor_role, provider, audience = rows[actor_id]
+    _pk, _session, target_video, target_channel, target_role, _provider, _audience = rows[to]
+    if provider != LiveSession.Provider.WEBRTC:
+        raise RoomError("forbidden", _("This session does not use the built-in video."))
+    if not (actor_video and target_video and target_channel):
         raise RoomError("conflict", _("Both cameras must be on."))
+    young = Participant.Role.GUEST
+    if (
+        audience == LiveSession.Audience.YOUNG_PEOPLE
+        and (actor_role == young) != (target_role == young)
+        and staff_connected_count(session_id) < 2
+    ):
+        raise RoomError(
+            "forbidden",
+            _("Cameras of young people and adults connect only while two trainers are in the room."),
+        )
+    try:
+        data = rtc.signal_data_clean(data)
+    except rtc.SignalInvalid as invalid:
+        raise RoomError("invalid", _("This is not video signalling the room accepts.")) from invalid
     signal = events.ephemeral("rtc.signal", {"from": actor_id, "data": data}, to_participant_id=to, from_participant_id=None)
     return Outcome(events=[signal])

@@ -68,10 +68,19 @@ def make_participant(
 ) -> Participant:
     if user is None and role != Participant.Role.GUEST:
         user = make_live_user(partner=session.partner, role=Role.TRAINER if role == Participant.Role.STAFF else Role.LEARNER)
-    return Participant.objects.create(
+    participant = Participant.objects.create(
         session=session, user=user, role=role, status=status,
         display_name=name or (user.full_name if user else f"Guest {next(_numbers)}"), **fields,
     )
+    if participant.channel_name:
+        # Connected: its socket, as `live.room.socket_admission` records it.
+        from live.models import Connection
+
+        Connection.objects.create(
+            participant=participant, channel_name=participant.channel_name,
+            last_seen_at=participant.last_seen_at or timezone.now(),
+        )
+    return participant
 
 
 def live_cookie(participant: Participant) -> str:

@@ -81,6 +81,7 @@ def test_killed_server_process_leaves_closed_intervals_after_housekeeping(live_w
 class _FakeConsumer:
     def __init__(self, participant_id, state=live_hub.READY):
         self.participant_id = participant_id
+        self.channel_name = f"here!{participant_id}"
         self.is_staff = False
         self.hub_state = state
         self.backlog = []
@@ -93,7 +94,10 @@ class _FakeConsumer:
 def test_hub_heartbeat_refreshes_every_local_socket_in_one_call(monkeypatch, settings):
     settings.LIVE_HEARTBEAT_SECONDS = 0.01
     calls = []
-    monkeypatch.setattr(live_hub.attendance, "intervals_heartbeat", lambda ids: calls.append(list(ids)))
+    monkeypatch.setattr(
+        live_hub.attendance, "intervals_heartbeat",
+        lambda ids, channel_names=(): calls.append((list(ids), sorted(channel_names))),
+    )
     monkeypatch.setattr(live_hub, "database_sync_to_async", lambda f: _as_async(f))
 
     async def scenario():
@@ -107,7 +111,10 @@ def test_hub_heartbeat_refreshes_every_local_socket_in_one_call(monkeypatch, set
         assert not hub.tasks and live_hub.hubs() == []
 
     asyncio.run(scenario())
-    assert calls and all(ids == [1, 2, 3] for ids in calls)
+    # Each socket's own connection too (live/housekeeping.py tells a dead
+    # process's sockets by it).
+    channels = ["here!1", "here!2", "here!3"]
+    assert calls and all(call == ([1, 2, 3], channels) for call in calls)
 
 
 def _as_async(function):

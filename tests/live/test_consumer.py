@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from live.models import AttendanceInterval, ChatMessage, LiveEvent, Participant
+from live.models import AttendanceInterval, ChatMessage, Connection, LiveEvent, Participant
 from tests.live.conftest import live_cookie, make_live_session, make_participant
 from tests.support.live_ws import LiveSocket, eventually
 
@@ -79,19 +79,36 @@ def test_a_retried_client_id_makes_no_second_message(live_ws_server):
     assert ChatMessage.objects.count() == 1
 
 
-def test_a_second_window_replaces_the_first(live_ws_server):
+def test_one_participant_has_at_most_three_sockets_and_is_announced_once(live_ws_server):
     session = make_live_session()
+    trainer = make_participant(session, role=Participant.Role.STAFF)
     guest = make_participant(session)
     cookie = live_cookie(guest)
-    first = LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie)
-    first.wait_for("welcome")
-    with LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie) as second:
-        second.wait_for("welcome")
-        assert first.closed_with() == 4009
-        second.send("ping")
-        assert second.wait_for("pong") == {"type": "pong"}
-        guest.refresh_from_db()
-        assert guest.channel_name  # still the second socket's
-    # One interval for the whole time: the replacement continued it.
+    with _socket(live_ws_server, trainer) as staff_ws:
+        staff_ws.wait_for("welcome")
+        tabs = [LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie) for _ in range(3)]
+        for tab in tabs:
+            tab.wait_for("welcome")
+        fourth = LiveSocket(live_ws_server.ws_url, session.pk, cookie=cookie)
+        assert fourth.closed_with() == 4029
+        for tab in tabs:  # the three tabs stay
+            tab.send("ping")
+            assert tab.wait_for("pong") == {"type": "pong"}
+        # Closing two of the three tabs: the guest is still there.
+        tabs[0].close()
+        tabs[1].close()
+        assert eventually(lambda: Connection.objects.filter(participant=guest).count() == 1)
+        staff_ws.send("chat.send", text="still here?", client_id="after")
+        tabs[2].wait_for("chat.message")
+        staff_ws.drain()
+        about_guest = [
+            e["type"] for e in staff_ws.seen
+            if e.get("participant", {}).get("id") == guest.pk or e.get("participant_id") == guest.pk
+        ]
+        assert about_guest == ["presence.joined"]
+        tabs[2].close()
+        left = staff_ws.wait_for("presence.left")
+        assert left["participant_id"] == guest.pk
+    # One interval for the whole time.
     assert eventually(lambda: not AttendanceInterval.objects.filter(ended_at__isnull=True).exists())
     assert AttendanceInterval.objects.filter(participant=guest).count() == 1

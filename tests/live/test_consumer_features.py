@@ -40,7 +40,7 @@ def test_questions_hands_and_polls(live_ws_server):
             # The queue in a fresh welcome is in the order hands went up.
             with _socket(live_ws_server, trainer) as again:
                 assert again.wait_for("welcome")["state"]["hands"] == [voters[2].pk, voters[1].pk]
-            assert staff_ws.closed_with() == 4009
+            staff_ws.close()  # several windows may stay open; this one is done
             staff_ws = _socket(live_ws_server, trainer)
             staff_ws.wait_for("welcome")
             staff_ws.send("hand.lower", participant_id=voters[2].pk)
@@ -77,9 +77,10 @@ def test_webrtc_signalling_reaches_only_the_peer(live_ws_server):
         b.send("rtc.join")
         c.wait_for("rtc.joined", participant_id=alice.pk)
         c.wait_for("rtc.joined", participant_id=bob.pk)
-        a.send("rtc.signal", to=bob.pk, data={"type": "offer", "sdp": "v=0"})
+        data = {"description": {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"}}
+        a.send("rtc.signal", to=bob.pk, data=data)
         signal = b.wait_for("rtc.signal")
-        assert signal == {"type": "rtc.signal", "from": alice.pk, "data": {"type": "offer", "sdp": "v=0"}}
+        assert signal == {"type": "rtc.signal", "from": alice.pk, "data": data}
         a.send("rtc.signal", to=bob.pk, data="not an object")
         assert a.wait_for("error")["code"] == "invalid"
         a.send("ping")

@@ -263,7 +263,8 @@ def test_video_room(live_room, settings):
     with pytest.raises(RoomError) as full:
         room.rtc_join(actor_id=staff.pk)
     assert full.value.code == "conflict"
-    [signal] = room.rtc_signal(actor_id=guest.pk, to=pro.pk, data={"sdp": "x"}).events
+    candidate = {"candidate": {"candidate": "candidate:1 1 udp 2122252543 192.0.2.1 9 typ host", "sdpMid": "0"}}
+    [signal] = room.rtc_signal(actor_id=guest.pk, to=pro.pk, data=candidate).events
     assert signal.seq is None and signal.to_participant_id == pro.pk and signal.from_participant_id is None
     assert signal.visible_to(participant_id=pro.pk, is_staff=False)
     assert not signal.visible_to(participant_id=guest.pk, is_staff=False)

@@ -237,7 +237,7 @@
   var reconnectTimer = null;
   var pingTimer = null;
   var pongTimer = null;
-  var stopped = false;        // removed, ended, or opened elsewhere: no reconnect
+  var stopped = false;        // removed, ended, or open in too many windows: no reconnect
 
   function socketUrl() {
     return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.ws_path;
@@ -315,9 +315,9 @@
       case 4003: return showClosed(t("removed_title"), t("removed_text"));
       case 4010: return ended();
       case 4004: return showClosed(t("ended_title"), t("not_found_text"));
-      case 4009:
+      case 4029:
         stopped = true;
-        showClosed(t("elsewhere_title"), t("elsewhere_text"), true);
+        showClosed(t("too_many_title"), t("too_many_text"), true);
         return;
       case 4001:
         stopped = true;
