@@ -2,8 +2,8 @@
 
 A certificate's PDF can be checked on the verify page; its credential can be
 checked by anyone, offline, against the platform's published key. The
-credential is an OpenBadgeCredential (a W3C Verifiable Credential 2.0, see
-REFERENCE.md "Certificates") secured as a VC-JWT: a compact JWS signed with
+credential is an OpenBadgeCredential (a W3C Verifiable Credential 2.0, the
+Open Badges 3.0 data model) secured as a VC-JWT: a compact JWS signed with
 the platform's Ed25519 key (certificates/keys.py), header
 `{"alg": "EdDSA", "kid": <key URL>, "typ": "vc+jwt"}` (see "Key id" below), claims
 `iss` (issuer profile URL), `jti` (credential id), `sub` (subject id), `nbf`

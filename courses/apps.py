@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoursesConfig(AppConfig):
-    """The content: course page types and H5P packages (see DESIGN.md)."""
+    """The content: course page types and H5P packages (docs/h5p.md)."""
 
     name = "courses"
     verbose_name = _("Courses")

@@ -3,8 +3,8 @@
 Channels' usual pattern puts every consumer in the session's group: each
 event is then one channel-layer message per socket, and channels-redis
 drops group messages once a process's queue of 100 pending ones fills
-(shared/REFERENCE.md, "Live sessions": p95 about 700 ms at 500 clients ×
-5 messages/s on two cores). Here each process holds ONE channel per session
+(measured with stock Channels: p95 about 700 ms at 500 clients ×
+5 messages/s on two cores; bench/README.md, "Live sessions"). Here each process holds ONE channel per session
 in the group; a `SessionHub` reads it and hands every event to the local
 sockets that may see it (`Outgoing.visible_to`):
 

@@ -1,6 +1,6 @@
 """Live sessions: who may join, what happened in the room, who was there.
 
-State lives here, not in server processes (DESIGN.md, scale-out rule): the
+State lives here, not in server processes (docs/live-protocol.md): the
 lobby, presence, raised hands, polls and chat are rows, so any ASGI process
 can serve any participant, and a reconnecting client catches up from
 `LiveEvent` by sequence number.

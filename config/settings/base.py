@@ -44,7 +44,8 @@ INSTALLED_APPS = [
     # ASGI server first so that `runserver` is daphne's.
     "daphne",
     "channels",
-    # Our apps, in dependency order (see DESIGN.md).
+    # Our apps, in dependency order (README, "Development": an app never
+    # imports from one listed after it).
     "accounts",
     "partners",
     "cms",
