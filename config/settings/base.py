@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # Requests for the H5P content origin are answered here and go no further
     # (no static files, sessions, CSRF or pages there): courses/h5p/serving.py.
     "courses.h5p.middleware.H5PContentOriginMiddleware",
+    # Content-Security-Policy on every page of the site (config/csp.py).
+    "config.csp.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -380,6 +382,14 @@ WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Hosts whose players editors may embed in pages (video blocks); every other
+# frame is refused by the site's Content-Security-Policy (config/csp.py).
+CSP_EMBED_ORIGINS = env.list(
+    "CSP_EMBED_ORIGINS",
+    default=["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+)
+# No avatars fetched from a third party with a hash of the editor's email.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -85,9 +85,27 @@ def context(browser, asgi_live_server):
     context.close()
 
 
+# Refused on purpose: package code inside the H5P player may load nothing
+# from outside the content origin (a real hub Course Presentation asks for
+# Twitter's script; tests/browser/test_h5p_real.py lists it per package).
+CSP_REFUSED_ON_PURPOSE = ("Loading the script 'https://platform.twitter.com/widgets.js'",)
+
+
+def _is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text and not text.startswith(CSP_REFUSED_ON_PURPOSE)
+
+
 @pytest.fixture
-def page(context, request):
+def csp_violations():
+    """Every Content-Security-Policy refusal Chromium reported during the test
+    (pages and their frames); `page` fails the test on any."""
+    return []
+
+
+@pytest.fixture
+def page(context, request, csp_violations):
     page = context.new_page()
+    page.on("console", lambda message: _is_csp_violation(message.text) and csp_violations.append(message.text))
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -96,6 +114,8 @@ def page(context, request):
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         print(f"screenshot: {path}")
+    elif csp_violations:
+        pytest.fail("the browser refused content under the Content-Security-Policy:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture
