@@ -40,8 +40,10 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 
 npm: $(STAMPS)/npm
 
-# Debian packages for the real servers and browser the tests use. Installed
-# with apt-get when missing (CI and sessions run as root); never assumed.
+# Debian packages for the real servers and browser the tests use (nginx: the
+# production layout test; wrk: the HTTP load bench). Installed with apt-get when missing (CI and
+# sessions run as root); never assumed. policy-rc.d keeps the packages'
+# services from starting themselves at install time (the tests start their own).
 $(STAMPS)/system: Makefile | $(STAMPS)
 	@missing=""; \
 	command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -51,10 +53,15 @@ $(STAMPS)/system: Makefile | $(STAMPS)
 	command -v xgettext >/dev/null || missing="$$missing gettext"; \
 	command -v unzip >/dev/null || missing="$$missing unzip"; \
 	[ -x /usr/bin/time ] || missing="$$missing time"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing Debian packages:$$missing"; \
+	    created_policy=""; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && created_policy=1; fi; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    status=$$?; [ -n "$$created_policy" ] && rm -f /usr/sbin/policy-rc.d; [ $$status = 0 ] || exit $$status; \
 	  else \
 	    echo "Missing Debian packages:$$missing. Run: sudo apt-get install -y$$missing" >&2; exit 1; \
 	  fi; \
@@ -90,19 +97,26 @@ setup: deps npm messages static migrate seed
 
 ## The two commands -------------------------------------------------------------
 
-# Serves HTTP and websockets with daphne and runs the background-task worker
-# and the housekeepers (live sessions, certificate exports) beside it;
-# Ctrl-C stops them all. PORT and HOST reach every process: the development
-# settings build every absolute link (mail, .ics, QR codes, credentials) and
-# the H5P origins from them.
+# Serves pages with gunicorn (WSGI workers) and websockets with daphne (ASGI),
+# both behind config/router.py on http://HOST:PORT/ (one address, as nginx
+# does in production: docs/deployment.md), and runs the background-task
+# worker and the housekeepers (live sessions, certificate exports) beside
+# them; Ctrl-C stops them all. The two servers listen on Unix sockets named
+# after PORT, so several `make run PORT=...` never collide. PORT and HOST
+# reach every process: the development settings build every absolute link
+# (mail, .ics, QR codes, credentials) and the H5P origins from them.
+RUN_SOCKETS := var/run
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo logins: see README; H5P content on http://$(if $(filter localhost,$(HOST)),127.0.0.1,localhost):$(PORT)/h5p/ only)"
-	@mkdir -p var; trap 'trap "" INT TERM; kill 0' EXIT INT TERM; \
+	@mkdir -p var $(RUN_SOCKETS); trap 'trap "" INT TERM; kill 0' EXIT INT TERM; \
 	export PORT=$(PORT) HOST=$(HOST); \
+	pages=$(RUN_SOCKETS)/pages-$(PORT).sock; asgi=$(RUN_SOCKETS)/asgi-$(PORT).sock; rm -f $$pages $$asgi; \
 	$(PY) manage.py db_worker --interval 1 >var/worker.log 2>&1 & \
 	bash scripts/respawn.sh $(PY) manage.py live_housekeeping --every 60 >>var/live_housekeeping.log 2>&1 & \
 	bash scripts/respawn.sh $(PY) manage.py certificates_housekeeping --every 3600 >>var/certificates_housekeeping.log 2>&1 & \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(VENV)/bin/gunicorn -c config/gunicorn.py --bind unix:$$pages & \
+	$(VENV)/bin/daphne -u $$asgi config.asgi:application & \
+	$(PY) -m config.router --bind $(HOST):$(PORT) --pages unix:$$pages --asgi unix:$$asgi
 
 test: test-deps messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
