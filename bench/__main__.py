@@ -13,6 +13,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def _http(http_layouts, learning, data: dict, seconds: int, rounds: int) -> str:
+    """The four pages of issue #14 and the health check, logged in as the
+    bench's enrolled learner where the page needs it."""
+    from django.conf import settings
+    from django.test import Client
+
+    from learning.services import lesson_visit_record
+
+    lesson = data["lessons"][learning.LESSONS // 2]
+    lesson_visit_record(learner=data["learner"], lesson=lesson)
+    client = Client()
+    client.force_login(data["learner"])
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    pages = [
+        ("home (en)", "/en/", None),
+        ("course page", data["course"].get_url(), cookie),
+        (f"lesson page ({learning.LESSONS} lessons, {learning.LEARNERS:,} learners)", lesson.get_url(), cookie),
+        ("learner dashboard", "/en/learning/dashboard/", cookie),
+        ("/healthz", "/healthz", None),
+    ]
+    # Statistics for the rows just built, as autovacuum would give them
+    # later: the plans then do not change while a layout is measured.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return http_layouts.run(pages, seconds=seconds, repeat=rounds)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=200, help="timed runs per case (after warm-up)")
@@ -20,6 +49,9 @@ def main() -> int:
     parser.add_argument("--only-certificates", action="store_true", help="run only the certificates bench")
     parser.add_argument("--only-live", action="store_true", help="run only the live chat fan-out bench")
     parser.add_argument("--only-h5p", action="store_true", help="run only the H5P content bench (import, xAPI)")
+    parser.add_argument("--only-http", action="store_true", help="run only the HTTP load bench of the server layouts")
+    parser.add_argument("--http-seconds", type=int, default=8, help="seconds of load per page, layout and round")
+    parser.add_argument("--http-rounds", type=int, default=3, help="rounds of load per page and layout (median)")
     args = parser.parse_args()
 
     from bench.harness import bench_database
@@ -29,13 +61,17 @@ def main() -> int:
 
         call_command("seed_demo", verbosity=0)
 
-        from bench import certificates, h5p, learning, live_fanout, site_pages
+        from bench import certificates, h5p, http_layouts, learning, live_fanout, site_pages
 
         if args.only_live:
             print(live_fanout.run_all())
             return 0
         if args.only_h5p:
             print("\n".join(["## H5P content", "", h5p.run_all(args.repeat)]))
+            return 0
+        if args.only_http:
+            data = learning.build()
+            print("\n".join(["## Server layouts under load", "", _http(http_layouts, learning, data, args.http_seconds, args.http_rounds)]))
             return 0
         if args.only_certificates:
             text = "\n".join(_certificates(certificates, site_pages, args.repeat))
@@ -64,6 +100,7 @@ def main() -> int:
                     "",
                     learning.xapi(data, args.repeat, address),
                 ]
+            output += ["", "## Server layouts under load", "", _http(http_layouts, learning, data, args.http_seconds, args.http_rounds)]
         if not args.only_foundation:
             output += ["", *_certificates(certificates, site_pages, args.repeat)]
         from bench import registrations as registrations_bench

@@ -52,3 +52,36 @@ def test_healthz_runs_on_postgresql():
 
 def test_healthz_rejects_other_methods(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_does_not_wait_behind_the_thread_of_page_requests():
+    """Under daphne every sync view runs in one shared thread; while page
+    requests hold it, the health check must still find the database (it
+    answered 503 after its 2-second wait during a registration burst)."""
+    import asyncio
+    import threading
+
+    from asgiref.sync import sync_to_async
+    from django.test import AsyncRequestFactory
+
+    from config.health import healthz
+
+    release = threading.Event()
+
+    async def scenario():
+        # A page request's stand-in: holds the thread-sensitive thread.
+        busy = asyncio.ensure_future(sync_to_async(release.wait)())
+        await asyncio.sleep(0.05)
+        try:
+            response = await healthz(AsyncRequestFactory().get("/healthz"))
+            still_busy = not busy.done()
+        finally:
+            release.set()
+            await busy
+        return response, still_busy
+
+    response, still_busy = asyncio.run(scenario())
+    assert still_busy
+    assert response.status_code == 200, response.content
+    assert json.loads(response.content)["database"] == "ok"

@@ -73,7 +73,10 @@ def test_make_run_serves_pages_and_websockets_on_one_address_and_stops_on_ctrl_c
         H5P_CONTENT_ROOT=str(tmp_path / "h5p"),
         CERTIFICATES_ROOT=str(tmp_path / "certificates"),
     )
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # As typed in a fresh terminal: not the settings, flags or level of the
+    # `make test` this suite may run under.
+    for name in ("DJANGO_SETTINGS_MODULE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PORT", "HOST"):
+        env.pop(name, None)
     log = (tmp_path / "make-run.log").open("w")
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run", f"PORT={port}"], cwd=ROOT, env=env,
