@@ -104,6 +104,22 @@ class HomePage(Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def route(self, request, path_components):
+        """Finds the page a URL names in two queries instead of two per
+        level (Wagtail walks the tree one child at a time: ten queries for a
+        lesson). The page whose url_path is this home's plus the path, in
+        this home's tree, routes itself with nothing left (its live check,
+        or a routable page's index). Anything else (a routable page's
+        sub-URL, no such page) takes Wagtail's walk. Valid while no page
+        type between the home and its descendants routes its children
+        itself (tests/cms/test_routing.py checks every page model)."""
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.filter(path__startswith=self.path, url_path=url_path).specific().first()
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import featured_pages_for, latest_news_for
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import functools
 import operator
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db.models import Q, prefetch_related_objects
 from wagtail.blocks import StreamValue
 from wagtail.models import Page
@@ -58,6 +60,15 @@ def memo_set(key: tuple, value) -> None:
     memo = _memo.get()
     if memo is not None:
         memo[key] = value
+
+
+def memo_discard(prefix: tuple) -> None:
+    """Forget what this request memoised under keys starting with `prefix`
+    (a write changed it: the learner's progress after new evidence)."""
+    memo = _memo.get()
+    if memo:
+        for key in [key for key in memo if key[: len(prefix)] == prefix]:
+            del memo[key]
 
 
 class OutlineMemoMiddleware:
@@ -143,15 +154,60 @@ def course_outline(*, course: CoursePage) -> list[ModuleOutline]:
 
 def course_outlines(*, courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
     """`course_outline` for several courses at once: {course pk: outline}.
-    Two queries for all the courses not yet read in this request, none for
-    the others (the dashboard asks for every course a learner takes)."""
+    Read once per request (the memo), from the cache while no course page
+    changed (see `outline_cache_clear`), else from the database: two queries
+    for all the courses not found (the dashboard asks for every course a
+    learner takes)."""
     courses = [course for course in courses if course is not None]
     known = {course.pk: memo_get(("outline", course.pk)) for course in courses}
     missing = [course for course in courses if known[course.pk] is None]
-    for pk, outline in (_read_outlines(missing) if missing else {}).items():
-        memo_set(("outline", pk), outline)
-        known[pk] = outline
+    if missing:
+        keys = _outline_cache_keys([course.pk for course in missing])
+        cached = cache.get_many(list(keys.values()))
+        for course in list(missing):
+            outline = cached.get(keys[course.pk])
+            if outline is not None:
+                known[course.pk] = outline
+                memo_set(("outline", course.pk), outline)
+                missing.remove(course)
+    if missing:
+        read = _read_outlines(missing)
+        cache.set_many({keys[pk]: outline for pk, outline in read.items()}, OUTLINE_CACHE_SECONDS)
+        for pk, outline in read.items():
+            memo_set(("outline", pk), outline)
+            known[pk] = outline
     return known
+
+
+# --- Outline cache ------------------------------------------------------------------
+# Course outlines change only when a course, module or lesson page is saved,
+# published, unpublished, moved or deleted; `outline_cache_clear` (connected
+# to those signals in courses/apps.py) then starts a new generation, and the
+# entries of the old one are never read again. The generation lives in the
+# same cache as the entries, so every process sharing the cache (Redis in
+# production, a file cache in `make run`) sees a change at once.
+OUTLINE_GENERATION_KEY = "courses:outline:generation"
+OUTLINE_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _outline_generation() -> int:
+    generation = cache.get(OUTLINE_GENERATION_KEY)
+    if generation is None:
+        # Never reuse an old number (an evicted key must not bring back
+        # entries written before a change): a new one from the clock.
+        cache.add(OUTLINE_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(OUTLINE_GENERATION_KEY, 0)
+    return generation
+
+
+def _outline_cache_keys(pks: list[int]) -> dict[int, str]:
+    generation = _outline_generation()
+    return {pk: f"courses:outline:{generation}:{pk}" for pk in pks}
+
+
+def outline_cache_clear(**kwargs) -> None:
+    """Start a new outline generation (a signal receiver: any arguments)."""
+    cache.set(OUTLINE_GENERATION_KEY, time.time_ns(), None)
 
 
 def _read_outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:
@@ -220,13 +276,24 @@ def lesson_context(*, lesson: LessonPage) -> dict:
     """
     module_path = lesson.path[: -Page.steplen]
     course_path = module_path[: -Page.steplen]
-    ancestors = {page.path: page for page in Page.objects.filter(path__in=[module_path, course_path])}
-    siblings = list(
-        Page.objects.live()
-        .filter(path__startswith=module_path, depth=lesson.depth)
-        .order_by("path")
-        .only("id", "title", "path", "url_path", "depth", "locale_id")
-    )
+    # The same memo key as learning.selectors.course_of: read once per request.
+    course = memoised(("course_of", lesson.pk), lambda: CoursePage.objects.filter(path=course_path).first())
+    module = siblings = None
+    if course is not None:
+        # From the (cached) outline: no query while the course is unchanged.
+        for outline_module in course_outline(course=course):
+            if outline_module.page.path == module_path:
+                module, siblings = outline_module.page, [entry.page for entry in outline_module.lessons]
+                break
+    if module is None:
+        # Not in the live outline (a preview, an unpublished module).
+        module = Page.objects.filter(path=module_path).first()
+        siblings = list(
+            Page.objects.live()
+            .filter(path__startswith=module_path, depth=lesson.depth)
+            .order_by("path")
+            .only("id", "title", "path", "url_path", "depth", "locale_id")
+        )
     position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), None)
     previous_lesson = next_lesson = None
     if position is not None:
@@ -241,8 +308,8 @@ def lesson_context(*, lesson: LessonPage) -> dict:
     if images:
         prefetch_related_objects(images, "renditions")
     return {
-        "module": ancestors.get(module_path),
-        "course": ancestors.get(course_path),
+        "module": module,
+        "course": course,
         "previous_lesson": previous_lesson,
         "next_lesson": next_lesson,
         "required_block_ids": {ref.id for ref in required_blocks_for(lesson)},

@@ -27,7 +27,7 @@ from django.utils import translation
 from wagtail.models import Page
 
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import ModuleOutline, course_outlines
+from courses.selectors import ModuleOutline, course_outlines, memoised
 
 from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
 
@@ -176,9 +176,15 @@ def _percent(done: int, required: int) -> int:
 
 def _canonical_copies(course_keys) -> dict[UUID, CoursePage]:
     """The canonical copy of each course (the first created live copy, as
-    `services.course_canonical`), one query."""
+    `services.course_canonical`), one query for the keys not yet read in
+    this request."""
+    keys = list(course_keys)
+    return memoised(("canonical-copies", *sorted(str(key) for key in keys)), lambda: _read_canonical_copies(keys))
+
+
+def _read_canonical_copies(course_keys: list) -> dict[UUID, CoursePage]:
     canonical: dict[UUID, CoursePage] = {}
-    for page in CoursePage.objects.live().filter(translation_key__in=list(course_keys)).order_by("pk"):
+    for page in CoursePage.objects.live().filter(translation_key__in=course_keys).order_by("pk"):
         canonical.setdefault(page.translation_key, page)
     return canonical
 
@@ -216,7 +222,12 @@ def enrollment_for(*, learner, course_key: UUID) -> Enrollment | None:
 
 
 def course_of(*, page: Page) -> CoursePage | None:
-    """The course a course, module or lesson page belongs to (one query at most)."""
+    """The course a course, module or lesson page belongs to (one query at
+    most, once per request)."""
+    return memoised(("course_of", page.pk), lambda: _course_of(page))
+
+
+def _course_of(page: Page) -> CoursePage | None:
     specific_class = page.specific_class
     if specific_class is CoursePage:
         return page.specific if not isinstance(page, CoursePage) else page
@@ -233,7 +244,14 @@ def course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     """The learner's progress in `course`, laid out as the displayed copy's
     modules → lessons → required blocks, with done and locked flags, the
     percentage per module and for the course, the next lesson to take and
-    the lesson to continue. At most eight queries for any course size."""
+    the lesson to continue. At most eight queries for any course size, once
+    per request until new evidence is recorded (learning/services.py
+    forgets it then)."""
+    learner_pk = learner.pk if getattr(learner, "is_authenticated", False) else None
+    return memoised(("progress", learner_pk, course.pk), lambda: _course_progress_for(learner=learner, course=course))
+
+
+def _course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     course_key = course.translation_key
     canonical = _canonical_copies([course_key]).get(course_key) or course
     outlines = course_outlines(courses=[course, canonical] if canonical.pk != course.pk else [course])

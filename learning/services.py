@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.h5p.models import H5PPackage
 from courses.pages import CoursePage
-from courses.selectors import course_outline
+from courses.selectors import course_outline, memo_discard, memoised
 
 from .models import (
     BlockCompletion,
@@ -75,8 +75,12 @@ def live_attendance_percent(*, learner, course_key: UUID) -> float:
 def course_canonical(*, course_key: UUID) -> CoursePage | None:
     """The copy of the course whose structure defines completion: the first
     one created (the source of its translations). A lesson that exists only
-    in a translation is not required; one not yet translated still is."""
-    return CoursePage.objects.live().filter(translation_key=course_key).order_by("pk").first()
+    in a translation is not required; one not yet translated still is.
+    Read once per request (the outline memo of courses/selectors.py)."""
+    return memoised(
+        ("canonical", str(course_key)),
+        lambda: CoursePage.objects.live().filter(translation_key=course_key).order_by("pk").first(),
+    )
 
 
 @transaction.atomic
@@ -107,6 +111,7 @@ def enrollment_create(*, learner, course_key: UUID, cohort=None, enrolled_by=Non
             changed.append("cohort")
         if changed:
             enrollment.save(update_fields=changed)
+    _progress_changed(learner.pk)
     return enrollment
 
 
@@ -117,7 +122,14 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
         enrollment.status = Enrollment.Status.WITHDRAWN
         enrollment.withdrawn_at = timezone.now()
         enrollment.save(update_fields=["status", "withdrawn_at"])
+    _progress_changed(enrollment.learner_id)
     return enrollment
+
+
+def _progress_changed(learner_pk) -> None:
+    """What this request memoised of the learner's progress is out of date
+    (courses/selectors.py, the per-request memo)."""
+    memo_discard(("progress", learner_pk))
 
 
 @dataclass(frozen=True)
@@ -223,6 +235,7 @@ def progress_recompute(*, learner, course_key: UUID) -> ProgressResult:
                     sender=CourseCompletion, learner=learner, course_key=course_key, completion=completion
                 )
             )
+    _progress_changed(learner.pk)
     return ProgressResult(required=len(required), done=len(done_ids), completed=completed, newly_completed=newly)
 
 
@@ -292,9 +305,17 @@ def _block_of(*, lesson, block_id: str, kind: str):
 
 
 @transaction.atomic
-def lesson_visit_record(*, learner, lesson) -> ProgressResult:
+def lesson_visit_record(*, learner, lesson) -> ProgressResult | None:
     """The learner opened `lesson`: completes its reading blocks (text,
-    image, video, resource) and becomes the lesson to continue from."""
+    image, video, resource) and becomes the lesson to continue from.
+
+    A lesson opened again whose blocks that may complete on viewing are all
+    complete already changes no completion: the visit's time and the lesson
+    to continue from are written, progress is not rebuilt (None). Any such
+    block still open (one added since, an H5P package re-classified) and
+    the first visit rebuild it."""
+    from .selectors import lesson_access
+
     opened = _open_lesson(learner=learner, lesson=lesson)
     visit, created = LessonVisit.objects.get_or_create(
         learner=learner, lesson_key=lesson.translation_key, defaults={"course_key": opened.course_key}
@@ -305,7 +326,28 @@ def lesson_visit_record(*, learner, lesson) -> ProgressResult:
     enrollment.last_lesson_key = lesson.translation_key
     enrollment.last_activity_at = timezone.now()
     enrollment.save(update_fields=["last_lesson_key", "last_activity_at"])
+    progress = lesson_access(learner=learner, lesson=lesson).progress
+    entry = progress.lesson(lesson.translation_key) if progress is not None else None
+    if not created and entry is not None and not _completes_on_view_pending(lesson, entry):
+        if progress.enrollment is not None:
+            progress.enrollment.last_lesson_key = enrollment.last_lesson_key
+            progress.enrollment.last_activity_at = enrollment.last_activity_at
+        return None
     return progress_recompute(learner=learner, course_key=opened.course_key)
+
+
+def _completes_on_view_pending(lesson, entry) -> bool:
+    """Whether a required block of the lesson that completes on viewing
+    (reading, or an H5P package with nothing scored) is not complete yet.
+    One query at most, only for open H5P blocks."""
+    from courses.selectors import required_blocks_for
+
+    open_blocks = [block for block in entry.blocks if not block.done]
+    if any(block.kind in READING_KINDS for block in open_blocks):
+        return True
+    open_h5p = {block.id for block in open_blocks if block.kind == "h5p"}
+    packages = {ref.package_id for ref in required_blocks_for(lesson) if ref.id in open_h5p and ref.package_id}
+    return bool(packages) and H5PPackage.objects.filter(pk__in=packages, reports_score=False, scored_parts=[]).exists()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ environment (django-environ) with a default that is safe for local use. The
 production module only tightens what must never be relaxed there.
 """
 
+import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -169,6 +170,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # REDIS_URL empty = everything in-process (one server, zero setup); set = the
 # channel layer and the cache are shared by every server process.
 REDIS_URL = env.str("REDIS_URL", default="")
+# Cached values belong to one database (a course outline names its pages by
+# primary key): two sites, or two `make run` on other databases, sharing one
+# Redis or var/cache never read each other's entries.
+CACHE_KEY_PREFIX = env.str(
+    "CACHE_KEY_PREFIX",
+    default=hashlib.sha256(
+        f"{DATABASES['default'].get('HOST', '')}:{DATABASES['default'].get('PORT', '')}:{DATABASES['default']['NAME']}".encode()
+    ).hexdigest()[:12],
+)
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -184,11 +195,20 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One cache for every process on the machine (make run has two gunicorn
+    # workers and daphne): rate limits and course outlines must be shared.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.str("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 
 # --- Live sessions (live/, docs/live-protocol.md) ---------------------------
 # The join code works from this long before the start to this long after

@@ -15,3 +15,8 @@ WHITENOISE_AUTOREFRESH = True
 # Any server started with test settings serves static files without collectstatic.
 WHITENOISE_USE_FINDERS = True
 ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS}  # noqa: F405 (tests may patch per test)
+# Without Redis, each test process its own cache (forked servers share a
+# temporary file cache with the tests: tests/support/live_server.py), never
+# the checkout's var/cache.
+if not REDIS_URL:  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -48,6 +48,31 @@ def evidence_counts(learner) -> dict:
 # --- Visits --------------------------------------------------------------------------------
 
 
+def test_a_revisit_with_nothing_new_to_complete_does_not_rebuild_progress(enrolled, course, lessons):
+    first = services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    again = services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    assert first is not None and first.done >= 1
+    assert again is None  # only the visit's time and the continue point were written
+    assert Enrollment.objects.get(learner=enrolled).last_lesson_key == lessons[0].translation_key
+
+
+def test_a_reading_block_added_after_a_visit_completes_on_the_next_visit(enrolled, course, lessons):
+    from wagtail.rich_text import RichText
+
+    from courses.pages import LessonPage
+
+    services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    lesson = LessonPage.objects.get(pk=lessons[0].pk)
+    lesson.body.append(("text", {"text": RichText("<p>Added later.</p>"), "required": True}))
+    lesson.save_revision().publish()
+    lesson = LessonPage.objects.get(pk=lesson.pk)
+    added = lesson.body[-1].id
+    assert not BlockCompletion.objects.filter(learner=enrolled, block_id=added).exists()
+
+    assert services.lesson_visit_record(learner=enrolled, lesson=lesson) is not None
+    assert BlockCompletion.objects.filter(learner=enrolled, block_id=added).exists()
+
+
 def test_visit_completes_reading_blocks_and_sets_continue_point(enrolled, course, lessons):
     result = services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
     again = services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
@@ -58,7 +83,9 @@ def test_visit_completes_reading_blocks_and_sets_continue_point(enrolled, course
     enrollment = Enrollment.objects.get(learner=enrolled)
     assert enrollment.last_lesson_key == lessons[0].translation_key
     assert enrollment.last_activity_at is not None
-    assert result.required == 8 and result.done == 1 and again.done == 1
+    assert result.required == 8 and result.done == 1
+    assert again is None  # nothing more to complete on viewing
+    assert course_progress_for(learner=enrolled, course=course).done == 1
 
 
 def test_visit_needs_an_active_enrolment(learner, lessons):
