@@ -75,7 +75,9 @@ class Layout:
 
 
 @pytest.fixture
-def production_layout(transactional_db, redis_url, tmp_path):
+def production_layout(_live_db_clean_slate, transactional_db, django_db_serialized_rollback, redis_url, tmp_path):
+    """Committed data (the servers read it), restored to the migrated state
+    afterwards as for `asgi_live_server` (tests/conftest.py)."""
     if not os.access(nginx.NGINX, os.X_OK):
         pytest.fail(f"{nginx.NGINX} is missing: run `make test-deps` (installs Debian's nginx)")
     port = _free_port()
