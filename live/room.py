@@ -297,8 +297,12 @@ def participant_joined(*, actor_id: int, announce: bool = True) -> Outcome:
     """An admitted participant's socket is ready: attendance opens (or
     continues within the grace period), everyone sees them arrive (unless
     `lobby_admit` already said so, or another of their sockets is open:
-    `announce` is `Admission.first`), and the sender gets `welcome`."""
-    actor = _actor(actor_id)
+    `announce` is `Admission.first`), and the sender gets `welcome`.
+
+    The participant row is locked first (as `socket_admission` does): two
+    sockets of one participant joining at once on two processes would
+    otherwise both find no interval and both open one."""
+    actor = _actor(actor_id, lock=True)
     attendance.interval_open(actor)
     recorded = []
     if announce:
