@@ -91,11 +91,17 @@ def test_a_trainer_schedules_a_session_and_a_guest_joins_by_keyboard(page, conte
         guest.keyboard.type("Lou Martin")
         guest.keyboard.press("Enter")
         guest.wait_for_url(re.compile(rf"/en/live/{session.pk}/room/"))
+        # Welcomed: the join has been recorded. Closing the page before that
+        # would leave the socket's arrival to race the departure check below.
+        expect(guest.locator("#live-room")).to_have_attribute("data-state", "open", timeout=15_000)
     finally:
         guest_context.close()
     # The server records the guest's departure after the page has closed:
     # wait for it, or emptying the tables after the test races its writes
     # (PostgreSQL then reports a deadlock), as `live_ws_server` does.
+    from live.models import Connection
+
+    assert eventually(lambda: not Connection.objects.filter(participant__session=session).exists(), timeout=15)
     assert eventually(lambda: not Participant.objects.filter(session=session).exclude(channel_name="").exists(), timeout=15)
     participant = Participant.objects.get(session=session)
     assert (participant.display_name, participant.role, participant.user_id) == ("Lou Martin", "guest", None)
