@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
@@ -25,7 +25,7 @@ from accounts.models import User
 from courses.pages import CoursePage, LessonPage, ModulePage
 from courses.selectors import ModuleOutline, course_outline, lesson_block
 from partners.models import Partner, Role
-from partners.selectors import partners_for
+from partners.selectors import partners_for, roles_of
 
 from .models import BlockCompletion, Cohort, CourseCompletion, Enrollment, SessionAttendance
 from .services import course_canonical
@@ -52,7 +52,7 @@ def is_trainer_side_user(*, user) -> bool:
     """Whether the trainer pages exist for `user` at all (others get 404)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_staff or partners_for(user=user, roles=TRAINER_ROLES).exists()
+    return user.is_staff or bool(roles_of(user=user) & set(TRAINER_ROLES))
 
 
 def partners_for_cohort_creation(*, user) -> QuerySet[Partner]:
@@ -253,7 +253,7 @@ def cohort_grid(
 
     A fixed number of queries whatever the number of learners or modules:
     the canonical course (1), its outline (2), module titles (1), learners
-    (1), block completions counted per learner and lesson (1) and course
+    (1), block completions counted per learner and module (1) and course
     completions (1). Completions are counted only for blocks the course
     requires now, so a block removed since the last recompute does not
     count twice.
@@ -263,16 +263,15 @@ def cohort_grid(
     titles = _module_titles([module.translation_key for module in outline])
     course_title = course_titles(course_keys=[cohort.course_key]).get(cohort.course_key, "")
 
-    lesson_module: dict[UUID, int] = {}
+    module_lessons: list[list[UUID]] = []
     required_ids: set[str] = set()
     modules: list[GridColumn] = []
-    for index, module in enumerate(outline):
+    for module in outline:
         block_ids = {block.id for lesson in module.lessons for block in lesson.required_blocks}
         required_ids |= block_ids
         modules.append(GridColumn(key=module.translation_key, title=titles.get(module.translation_key, module.title),
                                   required=len(block_ids)))
-        for lesson in module.lessons:
-            lesson_module[lesson.translation_key] = index
+        module_lessons.append([lesson.translation_key for lesson in module.lessons])
     shown = [i for i, column in enumerate(modules) if module_filter is None or column.key == module_filter]
 
     if learners is None:  # one page of learners may be given (the grid view paginates)
@@ -280,26 +279,26 @@ def cohort_grid(
     learner_ids = [learner.pk for learner in learners]
     done: dict[int, list[int]] = defaultdict(lambda: [0] * len(modules))
     if learner_ids and required_ids:
-        # Counted per learner and module in the database (at most learners ×
-        # modules rows), not per lesson: a 500-learner cohort of a 200-lesson
-        # course would otherwise ship ~50,000 rows to Python.
-        module_of = Case(
-            *[When(lesson_key=key, then=Value(index)) for key, index in lesson_module.items()],
-            default=Value(-1),
-            output_field=IntegerField(),
-        )
+        # Counted in the database, one row per learner with a count per
+        # module (each a filtered COUNT over the module's lessons): a
+        # 500-learner cohort of a 200-lesson course would otherwise ship
+        # ~50,000 rows to Python, and a CASE over 200 lessons is evaluated
+        # lesson by lesson for every completion.
+        per_module = {
+            f"module_{index}": Count("pk", filter=Q(lesson_key__in=keys))
+            for index, keys in enumerate(module_lessons)
+            if keys
+        }
         counts = (
             BlockCompletion.objects.filter(
                 course_key=cohort.course_key, learner_id__in=learner_ids, block_id__in=required_ids
             )
-            .annotate(module=module_of)
             .order_by()
-            .values("learner_id", "module")
-            .annotate(n=Count("pk"))
+            .values("learner_id")
+            .annotate(**per_module)
         )
         for row in counts:
-            if row["module"] >= 0:
-                done[row["learner_id"]][row["module"]] += row["n"]
+            done[row["learner_id"]] = [row.get(f"module_{index}", 0) for index in range(len(modules))]
     completed_at = dict(
         CourseCompletion.objects.filter(course_key=cohort.course_key, learner_id__in=learner_ids).values_list(
             "learner_id", "completed_at"
