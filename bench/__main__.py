@@ -49,6 +49,7 @@ def main() -> int:
     parser.add_argument("--only-certificates", action="store_true", help="run only the certificates bench")
     parser.add_argument("--only-live", action="store_true", help="run only the live chat fan-out bench")
     parser.add_argument("--only-h5p", action="store_true", help="run only the H5P content bench (import, xAPI)")
+    parser.add_argument("--only-learning", action="store_true", help="run only the in-process learning pages bench")
     parser.add_argument("--only-http", action="store_true", help="run only the HTTP load bench of the server layouts")
     parser.add_argument("--http-seconds", type=int, default=8, help="seconds of load per page, layout and round")
     parser.add_argument("--http-rounds", type=int, default=3, help="rounds of load per page and layout (median)")
@@ -68,6 +69,12 @@ def main() -> int:
             return 0
         if args.only_h5p:
             print("\n".join(["## H5P content", "", h5p.run_all(args.repeat)]))
+            return 0
+        if args.only_learning:
+            data = learning.build()
+            gc.collect()
+            gc.freeze()
+            print("\n".join(["## Courses and progress", "", learning.pages(data, site_pages.baseline_page_url(), args.repeat)]))
             return 0
         if args.only_http:
             data = learning.build()

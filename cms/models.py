@@ -27,6 +27,7 @@ from wagtail.models import Orderable, Page, TranslatableMixin
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
+from .privacy import CachedViewRestrictionsMixin
 
 NEWS_PER_PAGE = 10
 RESOURCES_PER_PAGE = 20
@@ -70,7 +71,7 @@ class Resource(AbstractDocument):
 # --- Pages ------------------------------------------------------------------
 
 
-class HomePage(Page):
+class HomePage(CachedViewRestrictionsMixin, Page):
     """The root of one language's site. Each locale has exactly one; the
     English one is the Wagtail Site root and the others are its translations."""
 
@@ -148,7 +149,7 @@ class HomePageFeaturedPage(Orderable):
         verbose_name_plural = _("featured pages")
 
 
-class StandardPage(Page):
+class StandardPage(CachedViewRestrictionsMixin, Page):
     """Any editorial page: about, the programme, contact, accessibility statement."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -165,7 +166,7 @@ class StandardPage(Page):
         verbose_name_plural = _("standard pages")
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(CachedViewRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -192,7 +193,7 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(CachedViewRestrictionsMixin, Page):
     """A news item; with a start time it is also an event.
 
     One type for both keeps a single "News and events" list that editors fill
@@ -251,7 +252,7 @@ class NewsPage(Page):
             raise ValidationError(errors)
 
 
-class ResourceLibraryPage(Page):
+class ResourceLibraryPage(CachedViewRestrictionsMixin, Page):
     """Lists every `Resource` document, filtered by language and audience.
 
     Resources are not children of the page: the same library of documents is
@@ -285,7 +286,7 @@ class ResourceLibraryPage(Page):
         return context
 
 
-class PartnerIndexPage(Page):
+class PartnerIndexPage(CachedViewRestrictionsMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -306,7 +307,7 @@ class PartnerIndexPage(Page):
         return context
 
 
-class PartnerPage(Page):
+class PartnerPage(CachedViewRestrictionsMixin, Page):
     """The public page of one partner organisation.
 
     Contact details and the logo come from `partners.Partner` (one record,

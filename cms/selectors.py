@@ -7,13 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from config.request_memo import memoised
 from partners.models import Country
 from partners.selectors import active_partners
 
 from .models import Audience, FooterText, HomePage, NewsIndexPage, NewsPage, PartnerIndexPage, PartnerPage, Resource
+from .privacy import any_view_restriction
 
 
 def resources_filtered(*, language: str = "", audience: str = "") -> QuerySet[Resource]:
@@ -102,7 +107,7 @@ def footer_text_for(*, locale: Locale | None) -> FooterText | None:
         FooterText.objects.select_related("funder_logo").prefetch_related("funder_logo__renditions").order_by("pk")
     )
     candidates: list[Locale] = []
-    for candidate in (locale, _default_locale()):
+    for candidate in (locale, default_locale()):
         if candidate is not None and candidate not in candidates:
             candidates.append(candidate)
     for candidate in candidates:
@@ -112,11 +117,23 @@ def footer_text_for(*, locale: Locale | None) -> FooterText | None:
     return None
 
 
-def _default_locale() -> Locale | None:
+def active_locale() -> Locale | None:
+    """The locale of the active language (as `Locale.get_active`), or None
+    when it has none; read once per request."""
+    return _locale_for(translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def default_locale() -> Locale | None:
+    """The locale of the site's default language (as `Locale.get_default`)."""
+    return _locale_for(settings.LANGUAGE_CODE)
+
+
+def _locale_for(language_code: str) -> Locale | None:
     try:
-        return Locale.get_default()
-    except Locale.DoesNotExist:
+        code = get_supported_content_language_variant(language_code)
+    except LookupError:
         return None
+    return memoised(("locale", code), lambda: Locale.objects.filter(language_code=code).first())
 
 
 def menu_items_for(*, request, locale: Locale) -> list[Page]:
@@ -135,7 +152,10 @@ def menu_items_for(*, request, locale: Locale) -> list[Page]:
         root = Page.objects.filter(depth=2, locale=locale).first()
     if root is None:
         return []
-    return list(root.get_children().live().public().in_menu().select_related("locale"))
+    children = root.get_children().live().in_menu().select_related("locale")
+    if any_view_restriction():
+        children = children.public()
+    return list(children)
 
 
 def live_pages_in(*, locale: Locale) -> QuerySet[Page]:

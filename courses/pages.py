@@ -38,6 +38,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.privacy import CachedViewRestrictionsMixin
 from partners.models import Role
 
 from .blocks import LearningOutcomesBlock, LessonStreamBlock
@@ -66,7 +67,7 @@ def validate_audience(value) -> None:
         raise ValidationError(_("Each audience may be listed once."))
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(CachedViewRestrictionsMixin, Page):
     """The list of courses of one language's site, under its home page."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -100,7 +101,7 @@ class CoursePageForm(WagtailAdminPageForm):
     )
 
 
-class CoursePage(Page):
+class CoursePage(CachedViewRestrictionsMixin, Page):
     """A self-paced train-the-trainer course and its completion rule.
 
     Completion (computed by the learning app from evidence): every required
@@ -231,7 +232,7 @@ class CourseTrainer(Orderable):
         constraints = [models.UniqueConstraint(fields=["course", "user"], name="course_trainer_unique")]
 
 
-class ModulePage(Page):
+class ModulePage(CachedViewRestrictionsMixin, Page):
     """A part of a course; its lessons are its child pages, in tree order."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -254,7 +255,7 @@ class ModulePage(Page):
         return context
 
 
-class LessonPage(Page):
+class LessonPage(CachedViewRestrictionsMixin, Page):
     """One sitting of learning: text, media and activities (see courses/blocks.py)."""
 
     intro = models.TextField(_("introduction"), blank=True)

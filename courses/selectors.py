@@ -14,11 +14,7 @@ from __future__ import annotations
 
 import functools
 import operator
-import time
-from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TypeVar
 from uuid import UUID
 
 from django.core.cache import cache
@@ -26,63 +22,15 @@ from django.db.models import Q, prefetch_related_objects
 from wagtail.blocks import StreamValue
 from wagtail.models import Page
 
+from config.cache_generations import generation, generation_bump
+from config.request_memo import memo_get, memo_set, memoised
+
 from .blocks import LessonStreamBlock
 from .pages import CourseIndexPage, CoursePage, LessonPage, ModulePage
 
 _KINDS = frozenset(LessonStreamBlock.base_blocks)
 
-# --- Per-request memo ---------------------------------------------------------------
-# A lesson request asks for its course's outline several times (access check,
-# evidence write, progress in the template). The structure cannot change
-# within one request, so it is read once per request: `outline_memo_scope`
-# (middleware) opens a fresh memo for each request and drops it afterwards.
-# Outside a request (tasks, shell) nothing is memoised.
-_memo: ContextVar[dict | None] = ContextVar("courses_outline_memo", default=None)
-T = TypeVar("T")
-
-
-def memoised(key: tuple, compute: Callable[[], T]) -> T:
-    memo = _memo.get()
-    if memo is None:
-        return compute()
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
-def memo_get(key: tuple):
-    """The value memoised under `key` in this request, or None."""
-    memo = _memo.get()
-    return None if memo is None else memo.get(key)
-
-
-def memo_set(key: tuple, value) -> None:
-    memo = _memo.get()
-    if memo is not None:
-        memo[key] = value
-
-
-def memo_discard(prefix: tuple) -> None:
-    """Forget what this request memoised under keys starting with `prefix`
-    (a write changed it: the learner's progress after new evidence)."""
-    memo = _memo.get()
-    if memo:
-        for key in [key for key in memo if key[: len(prefix)] == prefix]:
-            del memo[key]
-
-
-class OutlineMemoMiddleware:
-    """Gives each request its own outline memo (see `memoised`)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _memo.set({})
-        try:
-            return self.get_response(request)
-        finally:
-            _memo.reset(token)
+# A request reads each course's outline once (config/request_memo.py).
 
 
 @dataclass(frozen=True)
@@ -191,23 +139,17 @@ OUTLINE_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _outline_generation() -> int:
-    generation = cache.get(OUTLINE_GENERATION_KEY)
-    if generation is None:
-        # Never reuse an old number (an evicted key must not bring back
-        # entries written before a change): a new one from the clock.
-        cache.add(OUTLINE_GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(OUTLINE_GENERATION_KEY, 0)
-    return generation
+    return generation(OUTLINE_GENERATION_KEY)
 
 
 def _outline_cache_keys(pks: list[int]) -> dict[int, str]:
-    generation = _outline_generation()
-    return {pk: f"courses:outline:{generation}:{pk}" for pk in pks}
+    current = _outline_generation()
+    return {pk: f"courses:outline:{current}:{pk}" for pk in pks}
 
 
 def outline_cache_clear(**kwargs) -> None:
     """Start a new outline generation (a signal receiver: any arguments)."""
-    cache.set(OUTLINE_GENERATION_KEY, time.time_ns(), None)
+    generation_bump(OUTLINE_GENERATION_KEY)
 
 
 def _read_outlines(courses: list[CoursePage]) -> dict[int, list[ModuleOutline]]:

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from django.db.models import Q, Subquery
 from django.utils import translation
 from wagtail.models import Page
 
+from config.request_memo import memo_get, memo_set, memoised
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import ModuleOutline, course_outlines, memoised
+from courses.selectors import ModuleOutline, course_outlines
 
 from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
 
@@ -237,7 +239,20 @@ def _course_of(page: Page) -> CoursePage | None:
         levels = 2
     else:
         return None
-    return CoursePage.objects.filter(path=page.path[: -Page.steplen * levels]).first()
+    # The course and, in the same query, its live copies in every language,
+    # the first of which is the canonical copy progress is measured on.
+    course_path = page.path[: -Page.steplen * levels]
+    same_course = CoursePage.objects.filter(path=course_path).values("translation_key")
+    rows = list(
+        CoursePage.objects.filter(Q(path=course_path) | Q(live=True, translation_key__in=same_course)).order_by("pk")
+    )
+    course = next((row for row in rows if row.path == course_path), None)
+    if course is not None:
+        copies = [row for row in rows if row.live and row.translation_key == course.translation_key]
+        key = ("canonical-copies", str(course.translation_key))
+        if memo_get(key) is None:
+            memo_set(key, {course.translation_key: copies[0]} if copies else {})
+    return course
 
 
 def course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
@@ -261,8 +276,7 @@ def _course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     done_ids: set[str] = set()
     visited: set[UUID] = set()
     if getattr(learner, "is_authenticated", False):
-        enrollment = Enrollment.objects.filter(learner=learner, course_key=course_key).first()
-        completion = CourseCompletion.objects.filter(learner=learner, course_key=course_key).first()
+        enrollment, completion = _enrollment_and_completion(learner=learner, course_key=course_key)
         done_ids = set(
             BlockCompletion.objects.filter(learner=learner, course_key=course_key).values_list("block_id", flat=True)
         )
@@ -317,6 +331,30 @@ def _course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     else:
         progress.resume_lesson = progress.next_lesson or last
     return progress
+
+
+def _enrollment_and_completion(*, learner, course_key: UUID) -> tuple[Enrollment | None, CourseCompletion | None]:
+    """The learner's enrolment and course completion, in one query when
+    they are enrolled (the completion rides along as two columns)."""
+    completions = CourseCompletion.objects.filter(learner=learner, course_key=course_key)
+    enrollment = (
+        Enrollment.objects.filter(learner=learner, course_key=course_key)
+        .annotate(
+            completion_pk=Subquery(completions.values("pk")[:1]),
+            completion_at=Subquery(completions.values("completed_at")[:1]),
+        )
+        .first()
+    )
+    if enrollment is None:
+        return None, completions.first()
+    if enrollment.completion_pk is None:
+        return enrollment, None
+    completion = CourseCompletion(
+        pk=enrollment.completion_pk, learner=learner, course_key=course_key, completed_at=enrollment.completion_at
+    )
+    completion._state.adding = False
+    completion._state.db = enrollment._state.db
+    return enrollment, completion
 
 
 def block_completed(*, learner, block_id: str) -> bool:

@@ -8,6 +8,7 @@ queries); these functions check the rules of the course itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -21,9 +22,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.request_memo import memo_discard, memoised
 from courses.h5p.models import H5PPackage
 from courses.pages import CoursePage
-from courses.selectors import course_outline, memo_discard, memoised
+from courses.selectors import course_outline
 
 from .models import (
     BlockCompletion,
@@ -304,16 +306,52 @@ def _block_of(*, lesson, block_id: str, kind: str):
     return block
 
 
-@transaction.atomic
+# A lesson the learner is reading again within this time, and which is
+# already the one to continue from, records nothing: the visit's time and
+# the learner's last activity are kept to this precision (reloads and
+# back-and-forth between a lesson and its H5P activity write nothing).
+VISIT_REFRESH = dt.timedelta(minutes=5)
+
+
 def lesson_visit_record(*, learner, lesson) -> ProgressResult | None:
     """The learner opened `lesson`: completes its reading blocks (text,
     image, video, resource) and becomes the lesson to continue from.
 
     A lesson opened again whose blocks that may complete on viewing are all
     complete already changes no completion: the visit's time and the lesson
-    to continue from are written, progress is not rebuilt (None). Any such
-    block still open (one added since, an H5P package re-classified) and
-    the first visit rebuild it."""
+    to continue from are written, progress is not rebuilt (None); within
+    `VISIT_REFRESH` of the last write for the same lesson nothing is
+    written at all. Any such block still open (one added since, an H5P
+    package re-classified) and the first visit rebuild it."""
+    if _visit_is_recent(learner=learner, lesson=lesson):
+        return None
+    return _lesson_visit_write(learner=learner, lesson=lesson)
+
+
+def _visit_is_recent(*, learner, lesson) -> bool:
+    """Read from the progress the page has loaded already: no query, but the
+    H5P check of `_completes_on_view_pending` when an H5P block is open."""
+    from .selectors import lesson_access
+
+    if not getattr(learner, "is_authenticated", False):
+        return False
+    access = lesson_access(learner=learner, lesson=lesson)
+    if not (access.visible and access.is_enrolled) or access.locked or access.progress is None:
+        return False
+    entry = access.progress.lesson(lesson.translation_key)
+    enrollment = access.enrollment
+    return (
+        entry is not None
+        and entry.visited
+        and enrollment.last_lesson_key == lesson.translation_key
+        and enrollment.last_activity_at is not None
+        and enrollment.last_activity_at > timezone.now() - VISIT_REFRESH
+        and not _completes_on_view_pending(lesson, entry)
+    )
+
+
+@transaction.atomic
+def _lesson_visit_write(*, learner, lesson) -> ProgressResult | None:
     from .selectors import lesson_access
 
     opened = _open_lesson(learner=learner, lesson=lesson)

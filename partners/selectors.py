@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from config.request_memo import memo_discard, memoised
+
 from .models import Membership, Partner, Role
 
 
@@ -25,15 +27,24 @@ def partners_for(*, user, roles: Iterable[str] | None = None) -> QuerySet[Partne
     return Partner.objects.filter(pk__in=memberships.values("partner_id"))
 
 
-def roles_of(*, user) -> set[str]:
+def roles_of(*, user) -> frozenset[str]:
     """Membership roles plus "staff" for staff users: the vocabulary of
-    settings.MFA_REQUIRED_ROLES."""
+    settings.MFA_REQUIRED_ROLES. One query, once per request (the header's
+    links and the two-factor check ask too); a membership saved or deleted
+    in the request is seen at once (`roles_forget`)."""
     if not getattr(user, "is_authenticated", False):
-        return set()
-    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+        return frozenset()
+    roles = memoised(
+        ("roles", user.pk), lambda: frozenset(Membership.objects.filter(user=user).values_list("role", flat=True))
+    )
     if user.is_staff or user.is_superuser:
-        roles.add("staff")
+        roles = roles | {"staff"}
     return roles
+
+
+def roles_forget(sender, instance, **kwargs) -> None:
+    """Signal receiver: a membership changed, read the roles again."""
+    memo_discard(("roles", instance.user_id))
 
 
 def active_partners() -> QuerySet[Partner]:

@@ -48,6 +48,19 @@ def redis_url(redis_server) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _forget_cached_rows():
+    """Entries the cache derives from rows (course outlines, whether any page
+    is private) must not outlive a test whose rows are rolled back: the
+    signals that renew them do not fire on a rollback."""
+    yield
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # this process's own cache only
+        caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _reset_language():
     translation.activate("en")
     yield

@@ -3,16 +3,18 @@
 
 from django import template
 
-from certificates.tracking import tracked_partners
+from partners.models import Role
+from partners.selectors import roles_of
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def shows_tracking_pages(context) -> bool:
-    """Whether to link to certificate tracking (one query, logged-in users only)."""
+    """Whether to link to certificate tracking: staff and coordinators, as
+    `certificates.tracking.tracked_partners` (the roles are read once per request)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.is_staff or tracked_partners(user=user).exists()
+    return user.is_staff or Role.COORDINATOR in roles_of(user=user)

@@ -7,9 +7,9 @@ from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from html import unescape
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
-from cms.selectors import footer_text_for, menu_items_for
+from cms.selectors import active_locale, footer_text_for, menu_items_for
 
 register = template.Library()
 
@@ -51,19 +51,12 @@ def language_switcher(context):
     }
 
 
-def _active_locale() -> Locale | None:
-    try:
-        return Locale.get_active()
-    except Locale.DoesNotExist:
-        return None
-
-
 @register.inclusion_tag("includes/main_menu.html", takes_context=True)
 def main_menu(context):
     """The active language's top-level pages; the current section is marked
     so assistive technology announces where the visitor is."""
     request = context.get("request")
-    locale = _active_locale()
+    locale = active_locale()
     items = menu_items_for(request=request, locale=locale) if locale is not None else []
     current = context.get("page")
     current_path = getattr(current, "url_path", None) or ""
@@ -86,7 +79,7 @@ def site_footer(context):
     return {
         "request": context.get("request"),
         "programme_name": settings.PROGRAMME_NAME,
-        "footer": footer_text_for(locale=_active_locale()),
+        "footer": footer_text_for(locale=active_locale()),
     }
 
 

@@ -103,13 +103,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # What a request reads once: outlines, progress, roles, locales (config/request_memo.py).
+    "config.request_memo.RequestMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Reads a course's structure once per request (courses/selectors.py).
-    "courses.selectors.OutlineMemoMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

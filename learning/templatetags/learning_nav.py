@@ -9,6 +9,6 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def shows_trainer_pages(context) -> bool:
-    """Whether the header links to the trainer pages (one query, logged-in users only)."""
+    """Whether the header links to the trainer pages (the roles are read once per request)."""
     request = context.get("request")
     return is_trainer_side_user(user=getattr(request, "user", None))

@@ -130,4 +130,4 @@ def test_the_lesson_page_costs_the_same_queries_for_any_course_size_and_learners
     small_count = count_queries(client, lessons_of(small)[1].url)
     large_count = count_queries(client, lessons_of(large)[25].url)
     assert small_count == large_count
-    assert large_count <= 30
+    assert large_count <= 20

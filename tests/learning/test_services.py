@@ -8,6 +8,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from courses.h5p.models import H5PPackage
 from learning import services
@@ -86,6 +87,38 @@ def test_visit_completes_reading_blocks_and_sets_continue_point(enrolled, course
     assert result.required == 8 and result.done == 1
     assert again is None  # nothing more to complete on viewing
     assert course_progress_for(learner=enrolled, course=course).done == 1
+
+
+def test_a_lesson_read_again_soon_writes_nothing_and_later_refreshes_the_visit(enrolled, course, lessons):
+    """Reloads and back-and-forth within VISIT_REFRESH write nothing; after
+    it, or on another lesson, the visit time and the lesson to continue
+    from are written again."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    visit = LessonVisit.objects.get(learner=enrolled, lesson_key=lessons[0].translation_key)
+    first_seen = visit.last_visited_at
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.lesson_visit_record(learner=enrolled, lesson=lessons[0]) is None
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT", "SAVEPOINT"))]
+    assert LessonVisit.objects.get(pk=visit.pk).last_visited_at == first_seen
+
+    # Another lesson becomes the one to continue from at once.
+    services.lesson_visit_record(learner=enrolled, lesson=lessons[1])
+    assert Enrollment.objects.get(learner=enrolled).last_lesson_key == lessons[1].translation_key
+    services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    assert Enrollment.objects.get(learner=enrolled).last_lesson_key == lessons[0].translation_key
+
+    # Past the refresh time the same lesson writes its visit again.
+    long_ago = timezone.now() - services.VISIT_REFRESH - dt.timedelta(seconds=1)
+    Enrollment.objects.filter(learner=enrolled).update(last_activity_at=long_ago)
+    services.lesson_visit_record(learner=enrolled, lesson=lessons[0])
+    assert Enrollment.objects.get(learner=enrolled).last_activity_at > long_ago
+    assert LessonVisit.objects.get(pk=visit.pk).last_visited_at > first_seen
 
 
 def test_visit_needs_an_active_enrolment(learner, lessons):

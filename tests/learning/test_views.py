@@ -109,6 +109,17 @@ def test_opening_a_lesson_records_the_visit_for_enrolled_learners_only(enrolled,
     assert f'action="{reverse("learning:reflection", args=[lessons[0].translation_key, block_of(lessons[0], "reflection").id])}"' in html
 
 
+def test_a_lesson_with_every_kind_of_activity_read_again_is_at_most_20_queries(enrolled, lessons):
+    """Text, quiz, H5P and reflection: routing, session, the learner's
+    progress, the blocks' state, the header and the footer (issue #14's
+    ceiling; the course-size and learner-count independence is in
+    tests/courses/test_outline_cache.py)."""
+    from tests.courses.test_pages import count_queries
+
+    client = logged_in(enrolled)
+    assert count_queries(client, lessons[1].url) <= 20
+
+
 def test_locked_lesson_sends_the_learner_back_to_the_course(package, learner):
     course = make_course(modules=2, lessons=1, body=full_body(package))
     course.is_public = True

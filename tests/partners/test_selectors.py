@@ -66,3 +66,22 @@ def test_memberships_for_is_one_query_whatever_the_number_of_memberships(two_par
     with django_assert_num_queries(1):
         names = [m.partner.name for m in memberships_for(user=user)]
     assert len(names) == 5
+
+
+def test_roles_are_read_once_per_request_and_a_membership_change_is_seen(two_partners, django_assert_num_queries):
+    from config.request_memo import memo_scope
+    from partners.models import Membership
+
+    be, fr = two_partners
+    user = User.objects.create_user(email="t@example.org", password="x" * 12)
+    with memo_scope():
+        with django_assert_num_queries(1):
+            assert roles_of(user=user) == frozenset()
+            assert roles_of(user=user) == frozenset()
+        membership_set(user=user, partner=be, role=Role.TRAINER)
+        assert roles_of(user=user) == {Role.TRAINER}
+        Membership.objects.filter(user=user).get().delete()
+        assert roles_of(user=user) == frozenset()
+    # Outside a request nothing is kept.
+    membership_set(user=user, partner=fr, role=Role.COORDINATOR)
+    assert roles_of(user=user) == {Role.COORDINATOR}
