@@ -23,7 +23,7 @@ from django.utils import translation
 
 from accounts.models import User
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import ModuleOutline, course_outline, lesson_block
+from courses.selectors import ModuleOutline, course_outline, lesson_block, session_blocks_of
 from partners.models import Partner, Role
 from partners.selectors import partners_for, roles_of
 
@@ -230,18 +230,17 @@ def _sessions_in(outline: list[ModuleOutline]) -> list[SessionRef]:
     sessions = []
     for module in outline:
         for lesson in module.lessons:
-            for child in lesson.page.body:
-                if child.block_type == "session" and child.id:
-                    sessions.append(
-                        SessionRef(
-                            lesson_key=lesson.translation_key,
-                            lesson_title=lesson.title,
-                            block_id=str(child.id),
-                            title=child.value.get("title", ""),
-                            starts_at=child.value.get("starts_at"),
-                            place=child.value.get("place", ""),
-                        )
+            for block_id, value in session_blocks_of(lesson.page):
+                sessions.append(
+                    SessionRef(
+                        lesson_key=lesson.translation_key,
+                        lesson_title=lesson.title,
+                        block_id=block_id,
+                        title=value.get("title", ""),
+                        starts_at=value.get("starts_at"),
+                        place=value.get("place", ""),
                     )
+                )
     return sessions
 
 
