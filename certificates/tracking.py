@@ -153,7 +153,15 @@ def _enrollments_in(*, scope: TrackingScope) -> QuerySet[Enrollment]:
         ),
     )
     if scope.partner is not None:
-        enrollments = enrollments.filter(counted_partner=scope.partner.pk)
+        # Only the enrolments that can count for the partner get the
+        # membership subquery: those of its cohorts, and those without a
+        # cohort partner whose learner is one of its learners. Filtering on
+        # the annotation alone would evaluate it for every enrolment of
+        # every partner.
+        learners = Membership.objects.filter(partner=scope.partner, role=Role.LEARNER).values("user_id")
+        enrollments = enrollments.filter(
+            Q(cohort__partner_id=scope.partner.pk) | Q(cohort__partner__isnull=True, learner_id__in=learners)
+        ).filter(counted_partner=scope.partner.pk)
     f = scope.filters
     if f.course_key is not None:
         enrollments = enrollments.filter(course_key=f.course_key)
