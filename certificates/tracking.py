@@ -13,6 +13,17 @@ partners, which filter) and answering per country with SQL aggregates
 20,000 certificates. `live_summary` is the live-sessions panel (sessions
 held, hours attended from server-recorded attendance).
 
+Cached by generation. The pages (`dashboard`, `overview`, the filter's
+course choices) keep the learner, certificate and per-month panels in the
+cache under a tracking generation: any saved or deleted certificate,
+enrolment, course completion, membership, cohort or partner starts a new
+one (receivers in certificates/apps.py), as does a published course page
+(its title, through the outline generation). Their aggregates over 20,000
+certificates cost about two thirds of the page. The live panel depends on
+the clock (a session starting counts as held) and on attendance written
+without signals, so it is computed on every request. The CSV and the ZIP
+never read the cache.
+
 Which certificates count: every certificate except superseded ones (a
 reissue replaces its predecessor, so counting both would count one
 achievement twice). Revoked ones are counted as issued and reported with
@@ -22,11 +33,15 @@ their status in the CSV; the ZIP holds valid ones only.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -44,8 +59,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import formats
+from django.utils import formats, translation
 
+from config.cache_generations import generation, generation_bump
+
+from courses.selectors import OUTLINE_GENERATION_KEY
 from learning.models import Cohort, CourseCompletion, Enrollment
 from learning.trainer_selectors import course_titles
 from partners.models import Country, Membership, Partner, Role
@@ -54,6 +72,46 @@ from partners.selectors import partners_for
 from .models import Certificate
 
 COUNTRIES = [code for code, _label in Country.choices]
+
+TRACKING_GENERATION_KEY = "certificates:tracking:generation"
+TRACKING_CACHE_SECONDS = 60 * 60
+
+# The fields of an enrolment a panel reads; a save of others only (the
+# last lesson read, on every visit) starts no new generation.
+_ENROLLMENT_FIELDS = frozenset({"status", "cohort", "cohort_id", "course_key", "learner", "learner_id", "enrolled_at"})
+
+
+def tracking_cache_clear(sender=None, update_fields=None, **kwargs) -> None:
+    """Start a new tracking generation (a post_save/post_delete receiver)."""
+    if sender is Enrollment and update_fields is not None and not (_ENROLLMENT_FIELDS & set(update_fields)):
+        return
+    # Now (readers inside this transaction see the change at once) and
+    # again on commit: a page computed by another request between the two
+    # read the data before the change and must not be kept.
+    generation_bump(TRACKING_GENERATION_KEY)
+    transaction.on_commit(lambda: generation_bump(TRACKING_GENERATION_KEY))
+
+
+def _cached(name: str, *, partner: Partner | None, filters: dict | None, compute):
+    """`compute()`'s answer, kept for the current tracking and outline
+    generations, per partner, filter and language (titles and labels)."""
+    digest = hashlib.sha256(json.dumps(filters or {}, sort_keys=True).encode()).hexdigest()[:16]
+    key = ":".join(
+        [
+            "certificates:tracking",
+            str(generation(TRACKING_GENERATION_KEY)),
+            str(generation(OUTLINE_GENERATION_KEY)),
+            name,
+            str(partner.pk if partner is not None else "all"),
+            digest,
+            translation.get_language() or "",
+        ]
+    )
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TRACKING_CACHE_SECONDS)
+    return value
 
 
 # --- Scope -------------------------------------------------------------------------
@@ -400,7 +458,11 @@ def certificates_per_country_month(*, scope: TrackingScope) -> MonthlySeries:
 def course_choices(*, partner: Partner | None) -> list[tuple[str, str]]:
     """(course key, title) of the courses the partner has certificates or
     cohorts in (all partners: every course with either), titled in the
-    reader's language. Three queries."""
+    reader's language. Three queries, or none from the cache."""
+    return _cached("courses", partner=partner, filters=None, compute=lambda: _course_choices(partner=partner))
+
+
+def _course_choices(*, partner: Partner | None) -> list[tuple[str, str]]:
     certificates = Certificate.objects.filter(course_key__isnull=False)
     cohorts = Cohort.objects.all()
     if partner is not None:
@@ -433,21 +495,37 @@ class CountryColumn:
     live: tuple[int, Decimal] = (0, Decimal(0))
 
 
+def _panels(scope: TrackingScope, *, per_country: bool) -> tuple[dict, dict, MonthlySeries]:
+    """The cached panels: learners, certificates, and the monthly series
+    (per course for a partner, per country for the overview)."""
+
+    def compute():
+        per_month = certificates_per_country_month if per_country else certificates_per_course_month
+        return learner_summary(scope=scope), certificate_summary(scope=scope), per_month(scope=scope)
+
+    return _cached(
+        "overview" if per_country else "dashboard",
+        partner=scope.partner,
+        filters=scope.filters.as_json(),
+        compute=compute,
+    )
+
+
 def dashboard(*, scope: TrackingScope) -> dict:
     """Every panel of one partner's dashboard."""
     country = scope.partner.country
+    learners, certificates, per_course = _panels(scope, per_country=False)
     return {
-        "learners": learner_summary(scope=scope).get(country, LearnerCounts()),
-        "certificates": certificate_summary(scope=scope).get(country, CertificateCounts()),
+        "learners": learners.get(country, LearnerCounts()),
+        "certificates": certificates.get(country, CertificateCounts()),
         "live": live_summary(scope=scope),
-        "per_course": certificates_per_course_month(scope=scope),
+        "per_course": per_course,
     }
 
 
 def overview(*, scope: TrackingScope) -> dict:
     """Every panel of the staff overview: all countries side by side."""
-    learners = learner_summary(scope=scope)
-    certificates = certificate_summary(scope=scope)
+    learners, certificates, per_country = _panels(scope, per_country=True)
     names = dict(Country.choices)
     live = live_summary(scope=scope)
     return {
@@ -463,5 +541,5 @@ def overview(*, scope: TrackingScope) -> dict:
             for code in COUNTRIES
         ],
         "live": live,
-        "per_country": certificates_per_country_month(scope=scope),
+        "per_country": per_country,
     }
