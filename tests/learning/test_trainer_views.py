@@ -120,7 +120,7 @@ def test_grid_shows_progress_but_never_reflections(client, db):
     assert "My private worry about Samir." not in html
     assert "<caption" in html and '<th scope="col">Module 1</th>' in html
     assert f'<th scope="row">{first.full_name}' in html
-    assert "66&nbsp;%" in html  # module 1: text + reflection of three
+    assert '<td data-done="2" data-required="3">66&nbsp;%</td>' in html  # module 1: text + reflection of three
     assert "Practising conversations 1" in html  # attendance links
 
 
