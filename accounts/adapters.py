@@ -1,5 +1,6 @@
 """Site-specific allauth behaviour: the language a user reads the site in
-follows them from sign-up to every later login."""
+follows them from sign-up to every later login, and a login lands on the
+person's own dashboard."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils import translation
 from config.client_ip import client_ip
 
 from . import services
-from .selectors import language_of
+from .selectors import landing_url_name, language_of
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,10 +38,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return ip
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        # The default target (profile) is reversed in the user's language, not
-        # in the language of the login page they happened to use.
+        """Where a login goes when no safe `next` was given (allauth checks
+        `next` first, see post_login): the learner dashboard, or the cohorts
+        of trainers and coordinators. Reversed in the user's language, not in
+        the language of the login page they happened to use."""
         with translation.override(language_of(user=request.user)):
-            return resolve_url(settings.LOGIN_REDIRECT_URL)
+            return resolve_url(landing_url_name(user=request.user))
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # Logged in by confirming their address: the same landing as a login
+        # (allauth's default would be LOGIN_REDIRECT_URL for everyone).
+        return self.get_login_redirect_url(request)
 
     def post_login(
         self,

@@ -30,11 +30,13 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "full_name", "preferred_language", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "memberships__role", "memberships__partner__country"]
     # Also what the Membership/Partner admins' user autocomplete searches.
-    search_fields = ["email", "full_name"]
+    search_fields = ["email", "full_name", "first_name", "last_name"]
     inlines = [MembershipInline]
+    # Follows the given and family name (User.save).
+    readonly_fields = ["full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "preferred_language")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "full_name", "preferred_language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -49,7 +51,9 @@ class UserAdmin(DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "full_name", "preferred_language", "usable_password", "password1", "password2"),
+                "fields": (
+                    "email", "first_name", "last_name", "preferred_language", "usable_password", "password1", "password2",
+                ),
             },
         ),
     )

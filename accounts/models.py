@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserMa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .names import name_parts_split, validate_person_name
+
 
 class UserManager(DjangoUserManager):
     """Email is the login; there is no username."""
@@ -33,12 +35,23 @@ class UserManager(DjangoUserManager):
 
 class User(AbstractUser):
     username = None
-    first_name = None
-    last_name = None
     email = models.EmailField(_("email address"), unique=True)
-    # One field for the name as the person writes it (names do not split
-    # reliably into first/last across our four countries); certificates print it.
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    # The name as the person gives it, in two parts (asked at sign-up, changed
+    # on the profile page): certificates print "given family", the other
+    # people in a live session see "given f." (live.joining). Blank only for
+    # accounts from before the two fields existed; they are asked for it
+    # before a certificate is printed. Together with a space they fit
+    # `full_name` and a certificate's printed name (200 characters).
+    first_name = models.CharField(
+        _("given name"), max_length=80, blank=True, validators=[validate_person_name]
+    )
+    last_name = models.CharField(
+        _("family name"), max_length=100, blank=True, validators=[validate_person_name]
+    )
+    # "Given Family", kept in step by save() whenever either part is set;
+    # search and sorting use it. Accounts created before the two parts
+    # existed (and fixtures that only set this) may have only this field.
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
     preferred_language = models.CharField(
         _("interface language"),
         max_length=8,
@@ -57,10 +70,41 @@ class User(AbstractUser):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.get_name() or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        composed = " ".join(part for part in (self.first_name.strip(), self.last_name.strip()) if part)
+        if composed and composed != self.full_name:
+            self.full_name = composed
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "full_name"}
+        super().save(*args, **kwargs)
+
+    def name_parts(self) -> tuple[str, str]:
+        """(given, family) as the person gave them; for an account that only
+        has the one-field name of before, that name split at its first space."""
+        given, family = self.first_name.strip(), self.last_name.strip()
+        if given or family:
+            return given, family
+        return name_parts_split(self.full_name)
+
+    def get_name(self) -> str:
+        """The name as printed ("Marie Dubois"), or "" when the person has given
+        none. Never the email address: certificates print this, and pages
+        other people see show it."""
+        return " ".join(part for part in self.name_parts() if part)
+
+    @property
+    def has_name(self) -> bool:
+        return bool(self.get_name())
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        """The name, else the email address: for the admin and the staff pages
+        that list their own partner's people (they show the email anyway).
+        Pages other people see use get_name(), live rooms their display names."""
+        return self.get_name() or self.email
 
     def get_short_name(self) -> str:
-        return (self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0])
+        """How mails to the person themselves greet them."""
+        return self.name_parts()[0] or self.email.split("@")[0]

@@ -8,23 +8,41 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseBase
 from django.urls import translate_url
 from django.utils import translation
 
 from .models import User
+from .names import FAMILY_NAME_REQUIRED, GIVEN_NAME_REQUIRED, person_name_normalise
+from .signals import names_changed
 
 
 @transaction.atomic
-def profile_update(*, user: User, full_name: str, preferred_language: str) -> User:
-    """Save what a user may change about themselves on the profile page."""
-    user.full_name = full_name.strip()
+def profile_update(*, user: User, first_name: str, last_name: str, preferred_language: str) -> User:
+    """Save what a user may change about themselves on the profile page:
+    their given and family name (both required) and their language."""
+    # As stored: a ModelForm has already copied its input onto `user`.
+    before = User.objects.filter(pk=user.pk).values_list("first_name", "last_name").first()
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.preferred_language = preferred_language
     # Email and password are changed through allauth only (verification,
-    # notifications, reauthentication); never here.
+    # notifications, reauthentication); never here. The model's validators
+    # refuse control characters before spaces are tidied below.
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["full_name", "preferred_language"])
+    missing = {
+        field: ValidationError(message, code="required")
+        for field, message in (("first_name", GIVEN_NAME_REQUIRED), ("last_name", FAMILY_NAME_REQUIRED))
+        if not getattr(user, field)
+    }
+    if missing:
+        raise ValidationError(missing)
+    user.first_name = person_name_normalise(user.first_name)
+    user.last_name = person_name_normalise(user.last_name)
+    user.save(update_fields=["first_name", "last_name", "preferred_language"])
+    if (user.first_name, user.last_name) != tuple(before or ()):
+        names_changed.send(sender=User, user=user)
     return user
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from .codes import code_normalise
 from .models import Certificate, CertificateExport
-from .services import certificate_reissue, certificate_revoke
+from .services import certificate_reissue, certificate_revoke, holder_name_of
 
 
 @admin.register(Certificate)
@@ -69,7 +69,7 @@ class CertificateAdmin(admin.ModelAdmin):
     def reissue_selected(self, request, queryset):
         done = 0
         for certificate in queryset.filter(status=Certificate.Status.VALID).select_related("holder"):
-            name = (certificate.holder.full_name if certificate.holder else "") or None
+            name = (holder_name_of(certificate.holder) if certificate.holder else "") or None
             try:
                 certificate_reissue(certificate=certificate, holder_name=name, by=request.user)
             except ValidationError as error:

@@ -248,7 +248,11 @@ def credential_sign(certificate: Certificate) -> dict:
 def credential_attach(certificate: Certificate) -> None:
     """Sign `certificate` and store the result on it. Runs as an
     after-issue hook, inside the issuing transaction: a certificate is never
-    committed without its credential."""
+    committed without its credential. A certificate whose holder has not
+    given their name yet is signed once it prints it
+    (certificates.services.certificates_name)."""
+    if not certificate.holder_name:
+        return
     signed = credential_sign(certificate)
     if certificate.credential != signed:
         certificate.credential = signed

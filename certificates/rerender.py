@@ -47,8 +47,9 @@ class RerenderResult:
 
 
 def certificates_to_rerender(*, partner: Partner | None = None):
-    """Every certificate someone may still download: all but superseded ones."""
-    certificates = Certificate.objects.exclude(status=Certificate.Status.SUPERSEDED)
+    """Every certificate someone may still download: all but superseded ones
+    and those still waiting for their holder's name (nothing printed yet)."""
+    certificates = Certificate.objects.exclude(status=Certificate.Status.SUPERSEDED).exclude(holder_name="")
     if partner is not None:
         certificates = certificates.filter(partner=partner)
     return certificates.order_by("pk")

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,10 +60,68 @@ def certificate_language(partner: Partner, holder) -> str:
 
 
 def holder_name_of(holder) -> str:
-    """The name as printed: the person's full name as they wrote it, else the
-    local part of their email address (never the whole address)."""
-    name = (getattr(holder, "full_name", "") or "").strip()
-    return name or holder.email.split("@")[0]
+    """The name as printed: the holder's given and family name ("Marie
+    Dubois"), or "" while they have given none. Never their email address
+    nor a part of it: such a certificate waits for the name (see
+    `certificates_name`)."""
+    return holder.get_name().strip()
+
+
+def certificate_awaits_name(certificate: Certificate, *, holder=None) -> bool:
+    """Whether `certificate` still has to print its holder's name: issued
+    while they had given none (nothing printed, no PDF, no credential yet), or
+    a valid one printed, before names were asked, with the local part of
+    their email address. `holder`, when the caller has it, saves a query."""
+    if not certificate.holder_name:
+        return True
+    holder = holder if holder is not None else certificate.holder
+    return (
+        holder is not None
+        and certificate.status == Certificate.Status.VALID
+        and certificate.holder_name == holder.email.split("@")[0]
+    )
+
+
+def _pdf_delete(name: str) -> None:
+    try:
+        Certificate._meta.get_field("pdf").storage.delete(name)
+    except OSError:
+        logger.exception("could not delete the replaced certificate PDF %s", name)
+
+
+@transaction.atomic
+def certificates_name(*, holder) -> list[Certificate]:
+    """Print `holder`'s name, now that they have given it, on their
+    certificates that waited for it (`certificate_awaits_name`); their
+    credential is signed and their PDF rendered with it. Not a correction (a
+    reissue): no name was printed before, so each keeps its code. Returns the
+    certificates named (none while the holder has no name)."""
+    name = holder_name_of(holder)
+    if not name:
+        return []
+    local_part = holder.email.split("@")[0]
+    waiting = (
+        Certificate.objects.select_for_update()
+        .filter(holder=holder)
+        .filter(Q(holder_name="") | Q(holder_name=local_part, status=Certificate.Status.VALID))
+        .exclude(holder_name=name)
+        .order_by("pk")
+    )
+    named = []
+    for certificate in waiting:
+        old_pdf = certificate.pdf.name
+        certificate.holder_name = name
+        certificate.pdf = ""
+        _clean(certificate)
+        certificate.save(update_fields=["holder_name", "pdf", "updated_at"])
+        if old_pdf:
+            transaction.on_commit(lambda old_pdf=old_pdf: _pdf_delete(old_pdf))
+        # Signs the credential now and renders the PDF after commit, as at issue.
+        _after_issue(certificate)
+        named.append(certificate)
+    if named:
+        logger.info("%d certificate(s) of holder %s given their name", len(named), getattr(holder, "pk", None))
+    return named
 
 
 def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str, series_id=None) -> Certificate | None:
@@ -77,6 +136,13 @@ def _valid_certificate(*, holder, kind: str, course_key, session_id, title: str,
     if series_id is not None:
         return certificates.filter(series_id=series_id).first()
     return certificates.filter(course_key__isnull=True, session_id__isnull=True, series_id__isnull=True, title=title).first()
+
+
+def _clean(certificate: Certificate) -> None:
+    """Field validation; the unique constraints are left to the database
+    (checking them here would only move the race, not close it). The printed
+    name may be empty while the holder has given none."""
+    certificate.full_clean(validate_constraints=False, exclude=None if certificate.holder_name else ["holder_name"])
 
 
 def _after_issue(certificate: Certificate) -> None:
@@ -133,9 +199,9 @@ def certificate_issue(
         issued_on=timezone.localdate(),
         expires_on=expires_on,
     )
-    # The unique constraints are left to the database: checking them here
-    # would only move the race, not close it.
-    certificate.full_clean(validate_constraints=False)
+    # A holder without a name yet gets a certificate without one, named
+    # when they give it (certificates_name).
+    _clean(certificate)
     try:
         with transaction.atomic():
             certificate.save()
@@ -164,7 +230,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certific
     certificate.status = Certificate.Status.REVOKED
     certificate.status_changed_at = timezone.now()
     certificate.status_reason = (reason or "")[:300]
-    certificate.full_clean(validate_constraints=False)
+    _clean(certificate)
     certificate.save(update_fields=["status", "status_changed_at", "status_reason", "updated_at"])
     logger.info("certificate %s revoked by %s", certificate.code, getattr(by, "pk", None))
     return certificate
@@ -200,7 +266,7 @@ def certificate_reissue(*, certificate: Certificate, holder_name: str | None = N
         issued_on=old.issued_on,
         expires_on=old.expires_on,
     )
-    new.full_clean(validate_constraints=False)
+    _clean(new)
     new.save()
     old.superseded_by = new
     old.save(update_fields=["superseded_by", "updated_at"])

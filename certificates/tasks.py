@@ -12,9 +12,10 @@ from .rendering import store_certificate_pdf
 def certificate_render_pdf(certificate_id: int, replace: bool = False) -> bool:
     """Render and store a certificate's PDF. Skips certificates that already
     have one unless `replace` (after a template change, say); returns whether
-    it rendered. A certificate deleted meanwhile is skipped."""
+    it rendered. A certificate deleted meanwhile is skipped, and so is one
+    that waits for its holder's name (rendered once they give it)."""
     certificate = Certificate.objects.select_related("partner", "partner__logo").filter(pk=certificate_id).first()
-    if certificate is None or (certificate.pdf and not replace):
+    if certificate is None or (certificate.pdf and not replace) or not certificate.holder_name:
         return False
     store_certificate_pdf(certificate)
     return True

@@ -10,14 +10,18 @@ code, so the redirect says nothing either.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from accounts.selectors import name_request_url
 
 from .codes import code_display, code_normalise
 from .models import Certificate
@@ -30,8 +34,33 @@ from .selectors import (
     certificates_of,
     certificates_visible_to,
 )
+from .services import certificate_awaits_name, certificates_name
 
 _MAX_ECHO = 40  # characters of a malformed code echoed back
+
+
+def name_first(request) -> HttpResponse:
+    """A holder who has not given their name yet is asked for it before a
+    certificate of theirs is printed or shown; they come back here after."""
+    messages.info(
+        request,
+        gettext("Please give your given and family name first: your certificates print them."),
+    )
+    return redirect(name_request_url(next_url=request.get_full_path()))
+
+
+def holder_asks_without_name(request, certificate: Certificate) -> bool:
+    return certificate.holder_id == request.user.pk and not request.user.has_name
+
+
+def name_if_given(request, certificate: Certificate) -> Certificate:
+    """Print the holder's name on a certificate that waited for it when they
+    have given it meanwhile (through the admin, say, which sends no signal)."""
+    holder = request.user if certificate.holder_id == request.user.pk else certificate.holder
+    if holder is not None and holder.has_name and certificate_awaits_name(certificate, holder=holder):
+        certificates_name(holder=holder)
+        certificate.refresh_from_db()
+    return certificate
 
 
 def _shown(code: str) -> str:
@@ -93,6 +122,13 @@ def certificate_pdf(request, code: str):
         # urlconf instead keeps the answer a plain 404.
         request.urlconf = "certificates.urls_public"
         raise Http404(_("No certificate found."))
+    if holder_asks_without_name(request, certificate):
+        return name_first(request)
+    certificate = name_if_given(request, certificate)
+    if not certificate.holder_name:
+        # Nothing is printed before the holder gives their name.
+        request.urlconf = "certificates.urls_public"
+        raise Http404(_("No certificate found."))
     if not certificate.pdf or not certificate.pdf.storage.exists(certificate.pdf.name):
         # The render task has not run (or the file was lost): render once, store it.
         store_certificate_pdf(certificate)
@@ -109,6 +145,11 @@ def certificate_pdf(request, code: str):
 @login_required
 def my_certificates(request):
     certificates = list(certificates_of(holder=request.user))
+    if certificates and not request.user.has_name:
+        return name_first(request)
+    if any(certificate_awaits_name(certificate, holder=request.user) for certificate in certificates):
+        certificates_name(holder=request.user)
+        certificates = list(certificates_of(holder=request.user))
     return render(
         request,
         "certificates/mine.html",

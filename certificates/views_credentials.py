@@ -35,6 +35,7 @@ from .credentials import (
     status_from_database,
 )
 from .selectors import certificates_visible_to
+from .views import holder_asks_without_name, name_first, name_if_given
 
 MAX_UPLOAD_BYTES = 64 * 1024
 
@@ -96,6 +97,11 @@ def credential_download(request: HttpRequest, code: str) -> HttpResponse:
     certificate = certificates_visible_to(user=request.user).filter(code=code).first() if code else None
     if certificate is None:
         raise Http404
+    if holder_asks_without_name(request, certificate):
+        return name_first(request)
+    certificate = name_if_given(request, certificate)
+    if not certificate.holder_name:
+        raise Http404  # nothing is signed before the holder gives their name
     data = credential_for_download(certificate)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"

@@ -26,6 +26,7 @@ from courses.pages import CoursePage
 from learning.models import Cohort
 from live import scheduling
 from live.codes import join_code_generate
+from live.joining import account_display_name
 from live.models import AttendanceInterval, LiveSession, Participant
 from partners.models import Membership, Partner, Role
 
@@ -95,7 +96,7 @@ def _past(*, partner: Partner, course: CoursePage | None, cohort: Cohort | None,
         session.trainers.set([trainer])
     staff, _ = Participant.objects.get_or_create(
         session=session, user=trainer,
-        defaults={"display_name": trainer.get_full_name(), "role": Participant.Role.STAFF, "status": Participant.Status.ADMITTED},
+        defaults={"display_name": account_display_name(trainer), "role": Participant.Role.STAFF, "status": Participant.Status.ADMITTED},
     )
     # (participant, [(minutes from the start, minutes from the start)])
     plan = [(staff, [(-5, 92)])]
@@ -103,7 +104,7 @@ def _past(*, partner: Partner, course: CoursePage | None, cohort: Cohort | None,
     for learner, learner_spans in zip(learners, spans):
         participant, _ = Participant.objects.get_or_create(
             session=session, user=learner,
-            defaults={"display_name": learner.get_full_name(), "role": Participant.Role.PROFESSIONAL,
+            defaults={"display_name": account_display_name(learner), "role": Participant.Role.PROFESSIONAL,
                       "status": Participant.Status.ADMITTED},
         )
         plan.append((participant, learner_spans))

@@ -43,21 +43,22 @@ PARTNERS = [
                 "Voorbeeldweg 1, Rotterdam"),
 ]
 
-# (email local part, role, full name) per country; names carry the
-# diacritics that certificates must print correctly.
+# (email local part, role, given name, family name) per country; names
+# carry the diacritics that certificates must print correctly.
 PEOPLE = {
-    Country.GB: [("coordinator", Role.COORDINATOR, "Amelia Hughes"), ("trainer", Role.TRAINER, "Daniel O'Connor"),
-                 ("learner1", Role.LEARNER, "Priya Shah"), ("learner2", Role.LEARNER, "Tomasz Nowak"),
-                 ("learner3", Role.LEARNER, "Zoë Ørsted-Müller")],
-    Country.FR: [("coordinator", Role.COORDINATOR, "Hélène Dubois"), ("trainer", Role.TRAINER, "Karim Benali"),
-                 ("learner1", Role.LEARNER, "Léa Moreau"), ("learner2", Role.LEARNER, "François Lefèvre"),
-                 ("learner3", Role.LEARNER, "Inès Çelik")],
-    Country.BE: [("coordinator", Role.COORDINATOR, "Katrien Vandenbroucke"), ("trainer", Role.TRAINER, "Youssef El Amrani"),
-                 ("learner1", Role.LEARNER, "Zoë Vandenbroucke-Ç"), ("learner2", Role.LEARNER, "Pieter Claes"),
-                 ("learner3", Role.LEARNER, "Anaïs Peeters")],
-    Country.NL: [("coordinator", Role.COORDINATOR, "Marieke de Vries"), ("trainer", Role.TRAINER, "Sven Bakker"),
-                 ("learner1", Role.LEARNER, "Fatima Yılmaz"), ("learner2", Role.LEARNER, "Jan Čapek"),
-                 ("learner3", Role.LEARNER, "Noor van den Berg")],
+    Country.GB: [("coordinator", Role.COORDINATOR, "Amelia", "Hughes"), ("trainer", Role.TRAINER, "Daniel", "O'Connor"),
+                 ("learner1", Role.LEARNER, "Priya", "Shah"), ("learner2", Role.LEARNER, "Tomasz", "Nowak"),
+                 ("learner3", Role.LEARNER, "Zoë", "Ørsted-Müller")],
+    Country.FR: [("coordinator", Role.COORDINATOR, "Hélène", "Dubois"), ("trainer", Role.TRAINER, "Karim", "Benali"),
+                 ("learner1", Role.LEARNER, "Léa", "Moreau"), ("learner2", Role.LEARNER, "François", "Lefèvre"),
+                 ("learner3", Role.LEARNER, "Inès", "Çelik")],
+    Country.BE: [("coordinator", Role.COORDINATOR, "Katrien", "Vandenbroucke"),
+                 ("trainer", Role.TRAINER, "Youssef", "El Amrani"),
+                 ("learner1", Role.LEARNER, "Zoë", "Vandenbroucke-Ç"), ("learner2", Role.LEARNER, "Pieter", "Claes"),
+                 ("learner3", Role.LEARNER, "Anaïs", "Peeters")],
+    Country.NL: [("coordinator", Role.COORDINATOR, "Marieke", "de Vries"), ("trainer", Role.TRAINER, "Sven", "Bakker"),
+                 ("learner1", Role.LEARNER, "Fatima", "Yılmaz"), ("learner2", Role.LEARNER, "Jan", "Čapek"),
+                 ("learner3", Role.LEARNER, "Noor", "van den Berg")],
 }
 
 
@@ -81,14 +82,14 @@ def seed_people() -> list[Partner]:
             },
         )
         partners.append(partner)
-        for local, role, full_name in PEOPLE[spec.country]:
+        for local, role, given, family in PEOPLE[spec.country]:
             email = demo_email(local, spec.country)
             user = User.objects.filter(email=email).first()
             if user is None:
                 user = User.objects.create_user(email=email, password=DEMO_PASSWORD)
-            user.full_name = full_name
+            user.first_name, user.last_name = given, family
             user.preferred_language = spec.language
-            user.save(update_fields=["full_name", "preferred_language"])
+            user.save(update_fields=["first_name", "last_name", "preferred_language"])
             # Demo addresses are confirmed so that demo logins work at once.
             EmailAddress.objects.update_or_create(
                 user=user, email=email, defaults={"verified": True, "primary": True}
@@ -98,7 +99,7 @@ def seed_people() -> list[Partner]:
     staff = User.objects.filter(email=staff_email).first()
     if staff is None:
         staff = User.objects.create_superuser(email=staff_email, password=DEMO_PASSWORD)
-    staff.full_name = "Programme Staff"
-    staff.save(update_fields=["full_name"])
+    staff.first_name, staff.last_name = "Programme", "Staff"
+    staff.save(update_fields=["first_name", "last_name"])
     EmailAddress.objects.update_or_create(user=staff, email=staff_email, defaults={"verified": True, "primary": True})
     return partners

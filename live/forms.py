@@ -220,7 +220,7 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args, session: LiveSession, participants, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].choices = [(p.pk, p.display_name) for p in participants]
+        self.fields["participant"].choices = [(p.pk, p.staff_name) for p in participants]
         self.fields["minutes"].max_value = session.duration_minutes
         self.fields["minutes"].validators.append(MaxValueValidator(session.duration_minutes))
         self.fields["minutes"].widget.attrs["max"] = session.duration_minutes

@@ -165,6 +165,29 @@ def display_name_clean(text: object, *, first_name_only: bool) -> str:
     return name
 
 
+# The name shown for an account that has no name yet (never its email).
+NAMELESS_LABEL = gettext_lazy("Participant")
+
+
+def account_display_name(user) -> str:
+    """The name everyone in a room sees for someone who joins with their
+    account (staff and professionals, all adults): their given name and the
+    initial of their family name, "Marie D.". Never the email address: an
+    account without a name yet shows as "Participant". Guests (and so every
+    young person) keep the name they typed (`display_name_clean`)."""
+    given, family = (
+        " ".join("".join(ch for ch in part if unicodedata.category(ch)[0] != "C").split())
+        for part in user.name_parts()
+    )
+    # Names typed before they were checked may hold anything.
+    if not given or "@" in given or "@" in family:
+        return str(NAMELESS_LABEL)[:DISPLAY_NAME_MAX]
+    initial = next((ch for ch in family if ch.isalpha()), family[:1])
+    if not initial:
+        return given[:DISPLAY_NAME_MAX]
+    return f"{given[: DISPLAY_NAME_MAX - 3].rstrip()} {initial.upper()[:1]}."
+
+
 # --- Joining ------------------------------------------------------------------------
 
 
@@ -214,6 +237,11 @@ def participant_join_account(*, session: LiveSession, user, django_session) -> P
         existing = Participant.objects.filter(session=locked_session, user=user).first()
         if existing is not None:
             participant = _reuse(existing, locked_session)
+            name = account_display_name(user)
+            if participant.display_name != name:
+                # The person gave or corrected their name since.
+                participant.display_name = name
+                participant.save(update_fields=["display_name"])
             if staff and (participant.role != Participant.Role.STAFF or participant.status != Participant.Status.ADMITTED):
                 # Became staff since (made a trainer of the session): promote.
                 participant.role = Participant.Role.STAFF
@@ -234,7 +262,7 @@ def participant_join_account(*, session: LiveSession, user, django_session) -> P
                     participant = Participant.objects.create(
                         session=locked_session,
                         user=user,
-                        display_name=(user.get_full_name() or user.get_short_name())[:DISPLAY_NAME_MAX],
+                        display_name=account_display_name(user),
                         role=Participant.Role.STAFF if staff else Participant.Role.PROFESSIONAL,
                         status=status,
                     )

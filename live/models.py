@@ -246,6 +246,15 @@ class Participant(models.Model):
         return self.display_name
 
     @property
+    def staff_name(self) -> str:
+        """The name on the session trainers' own pages (attendance and its
+        corrections): an account's given and family name, else the display
+        name. Never an email address (participants may come from any partner)."""
+        if self.user_id is not None and self.user is not None:
+            return self.user.get_name() or self.display_name
+        return self.display_name
+
+    @property
     def is_staff(self) -> bool:
         return self.role == self.Role.STAFF
 

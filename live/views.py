@@ -255,7 +255,10 @@ def session_invite(request: HttpRequest, session_id: int) -> HttpResponse:
 def _attendance_rows(session: LiveSession) -> list[dict]:
     """One row per participant; four queries whatever their number."""
     participants = list(
-        Participant.objects.filter(session=session).annotate(interval_count=Count("intervals")).order_by("role", "display_name", "pk")
+        Participant.objects.filter(session=session)
+        .select_related("user")
+        .annotate(interval_count=Count("intervals"))
+        .order_by("role", "display_name", "pk")
     )
     minutes = minutes_by_participant(session)
     rows = []
@@ -266,7 +269,9 @@ def _attendance_rows(session: LiveSession) -> list[dict]:
 
 
 def _corrections(session: LiveSession):
-    return AttendanceCorrection.objects.filter(participant__session=session).select_related("participant", "corrected_by")
+    return AttendanceCorrection.objects.filter(participant__session=session).select_related(
+        "participant", "participant__user", "corrected_by"
+    )
 
 
 @login_required
@@ -286,7 +291,9 @@ def session_attendance(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def attendance_correction(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _session_for_staff(request, session_id)
-    participants = list(Participant.objects.filter(session=session).order_by("role", "display_name", "pk"))
+    participants = list(
+        Participant.objects.filter(session=session).select_related("user").order_by("role", "display_name", "pk")
+    )
     form = CorrectionForm(request.POST or None, session=session, participants=participants)
     if request.method == "POST" and form.is_valid():
         participant = next(p for p in participants if p.pk == form.cleaned_data["participant"])
@@ -301,7 +308,7 @@ def attendance_correction(request: HttpRequest, session_id: int) -> HttpResponse
         else:
             messages.success(
                 request, _("Attendance of %(name)s corrected to %(minutes)d minutes.")
-                % {"name": participant.display_name, "minutes": form.cleaned_data["minutes"]},
+                % {"name": participant.staff_name, "minutes": form.cleaned_data["minutes"]},
             )
             return redirect("live:session_attendance", session_id=session.pk)
     status = 400 if request.method == "POST" else 200
@@ -325,7 +332,7 @@ def session_attendance_csv(request: HttpRequest, session_id: int) -> HttpRespons
     for row in _attendance_rows(session):
         participant = row["participant"]
         writer.writerow([
-            participant.display_name, participant.get_role_display(), row["minutes"],
+            participant.staff_name, participant.get_role_display(), row["minutes"],
             row["percent"], row["measured"], _("yes") if row["correction"] else _("no"), participant.interval_count,
         ])
     return response

@@ -280,9 +280,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 WAGTAILADMIN_LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:profile"
+# Where a login goes when nothing else decides: the adapter sends each
+# person to their own dashboard (accounts.selectors.landing_url_name).
+LOGIN_REDIRECT_URL = "learning:dashboard"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Sign-up also asks the given and family name (both required): certificates
+# print them, live rooms show "given f.". Its fields come first.
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupNamesForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False

@@ -54,7 +54,8 @@ def test_create_user_through_add_form(admin_client):
         "/django-admin/accounts/user/add/",
         {
             "email": "New.Person@Example.org",
-            "full_name": "New Person",
+            "first_name": "New",
+            "last_name": "Person",
             "preferred_language": "fr",
             "usable_password": "true",
             "password1": "a-Strong-passphrase-1",
@@ -63,7 +64,7 @@ def test_create_user_through_add_form(admin_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     created = User.objects.get(email="new.person@example.org")
-    assert created.full_name == "New Person"
+    assert (created.first_name, created.last_name, created.full_name) == ("New", "Person", "New Person")
     assert created.preferred_language == "fr"
     assert created.check_password("a-Strong-passphrase-1")
     # Django continues to the change page, where memberships are given.
@@ -99,7 +100,8 @@ def test_add_form_refuses_existing_email_in_other_case(admin_client, user):
 def test_membership_given_on_user_change_page(admin_client, user, partner):
     data = {
         "email": user.email,
-        "full_name": "Ana",
+        "first_name": "Ana",
+        "last_name": "Peeters",
         "preferred_language": "en",
         "is_active": "on",
         "date_joined_0": "2026-01-01",
@@ -114,6 +116,20 @@ def test_membership_given_on_user_change_page(admin_client, user, partner):
     response = admin_client.post(f"/django-admin/accounts/user/{user.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Membership.objects.get(user=user, partner=partner).role == "coordinator"
+    user.refresh_from_db()
+    assert user.full_name == "Ana Peeters"
+
+
+def test_admin_refuses_a_name_with_control_characters(admin_client, user):
+    data = {
+        "email": user.email, "first_name": "Ana\u202e", "last_name": "Peeters", "preferred_language": "en",
+        "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0", "memberships-MAX_NUM_FORMS": "1000",
+    }
+    response = admin_client.post(f"/django-admin/accounts/user/{user.pk}/change/", data)
+    assert response.status_code == 200
+    assert "first_name" in response.context["adminform"].form.errors
 
 
 @pytest.mark.parametrize(

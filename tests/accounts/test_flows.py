@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 def _signup(client, *, lang: str = "en", email: str = "new@example.org", password1: str = PASSWORD, password2=None):
     return client.post(
         f"/{lang}/accounts/signup/",
-        {"email": email, "password1": password1, "password2": password2 or password1},
+        {
+            "first_name": "Marie", "last_name": "Dubois",
+            "email": email, "password1": password1, "password2": password2 or password1,
+        },
     )
 
 
@@ -30,8 +33,9 @@ def test_signup_confirm_login_profile(client, lang, subject):
     assert response.status_code == 302
     assert response["Location"] == f"/{lang}/accounts/confirm-email/"
     user = User.objects.get(email="new@example.org")
-    # The account keeps the language it was created in.
+    # The account keeps the language it was created in, and the names.
     assert user.preferred_language == lang
+    assert (user.first_name, user.last_name, user.full_name) == ("Marie", "Dubois", "Marie Dubois")
     assert not client.session.get("_auth_user_id"), "mandatory verification: not logged in yet"
 
     assert len(mail.outbox) == 1
@@ -51,10 +55,14 @@ def test_signup_confirm_login_profile(client, lang, subject):
 
     response = login(client, email="new@example.org", lang=lang)
     assert response.status_code == 302
-    assert response["Location"] == f"/{lang}/accounts/profile/"
-    page = client.get(response["Location"])
+    # A learner (no membership yet) lands on the learner dashboard.
+    assert response["Location"] == f"/{lang}/learning/dashboard/"
+    assert client.get(response["Location"]).status_code == 200
+    page = client.get(f"/{lang}/accounts/profile/")
     assert page.status_code == 200
-    assert "new@example.org" in page.content.decode()
+    html = page.content.decode()
+    assert "new@example.org" in html
+    assert 'value="Marie"' in html and 'value="Dubois"' in html
 
 
 def test_login_before_confirming_sends_user_to_verification(client):
@@ -166,7 +174,10 @@ def test_signup_with_existing_email_in_other_case(client, user):
     ids=["malformed-email", "common-password", "short-password", "numeric-password", "mismatch"],
 )
 def test_signup_rejects_bad_input_with_a_clear_message(client, data, message):
-    values = {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD, **data}
+    values = {
+        "first_name": "Marie", "last_name": "Dubois",
+        "email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD, **data,
+    }
     response = client.post("/en/accounts/signup/", values)
     assert response.status_code == 200
     html = response.content.decode()
@@ -203,4 +214,62 @@ def test_admin_created_user_without_confirmed_email_must_confirm_first(client, d
 def test_second_login_user_keeps_language(client):
     make_user(email="els@example.org", language="nl")
     response = login(client, email="els@example.org", lang="en")
-    assert response["Location"] == "/nl/accounts/profile/"
+    assert response["Location"] == "/nl/learning/dashboard/"
+
+
+# --- Names at sign-up --------------------------------------------------------
+
+
+def test_signup_asks_given_and_family_name_first(client):
+    html = client.get("/en/accounts/signup/").content.decode()
+    positions = [html.index(f'name="{name}"') for name in ("first_name", "last_name", "email", "password1")]
+    assert positions == sorted(positions)
+    assert '<label for="id_first_name">Given name' in html and '<label for="id_last_name">Family name' in html
+    assert 'autocomplete="given-name"' in html and 'autocomplete="family-name"' in html
+
+
+def test_signup_stores_tidied_names(client):
+    response = client.post(
+        "/en/accounts/signup/",
+        {"first_name": "  Zoë ", "last_name": "Vandenbroucke  Çelik ", "email": "zoe@example.org",
+         "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="zoe@example.org")
+    assert (user.first_name, user.last_name, user.get_name()) == ("Zoë", "Vandenbroucke Çelik", "Zoë Vandenbroucke Çelik")
+
+
+@pytest.mark.parametrize(
+    ("names", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "Enter your given name."),
+        ({"last_name": ""}, "last_name", "Enter your family name."),
+        ({"first_name": " \t "}, "first_name", "Enter your given name."),
+        ({"last_name": "\u00a0 "}, "last_name", "Enter your family name."),
+        ({"first_name": "Ma\x00rie"}, "first_name", "Null characters are not allowed."),
+        ({"first_name": "Ma\u202erie"}, "first_name", "invisible control characters"),
+        ({"last_name": "Du\tbois"}, "last_name", "invisible control characters"),
+        ({"first_name": "marie@example.org"}, "first_name", "Enter a name, not an email address."),
+        ({"first_name": "M" * 81}, "first_name", "Ensure this value has at most 80 characters (it has 81)."),
+        ({"last_name": "D" * 101}, "last_name", "Ensure this value has at most 100 characters (it has 101)."),
+    ],
+    ids=["blank-given", "blank-family", "whitespace-given", "nbsp-family", "nul", "bidi-override", "tab",
+         "email", "given-too-long", "family-too-long"],
+)
+def test_signup_refuses_bad_names_with_a_clear_message(client, names, field, message):
+    values = {"first_name": "Marie", "last_name": "Dubois", "email": "new@example.org",
+              "password1": PASSWORD, "password2": PASSWORD, **names}
+    response = client.post("/en/accounts/signup/", values)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert f'id="id_{field}_error"' in html
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_signup_errors_in_french_and_dutch(client):
+    values = {"first_name": "", "last_name": "Dubois", "email": "new@example.org",
+              "password1": PASSWORD, "password2": PASSWORD}
+    assert "Saisissez votre prénom." in client.post("/fr/accounts/signup/", values).content.decode()
+    assert "Vul uw voornaam in." in client.post("/nl/accounts/signup/", values).content.decode()

@@ -55,7 +55,7 @@ def test_activate_totp_then_log_in_with_a_code(client, user):
 
     response = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/profile/"
+    assert response["Location"] == "/en/learning/dashboard/"
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -115,7 +115,7 @@ def test_totp_login_goes_to_preferred_language(client, user):
     secret, _codes = activate_totp(user)
     login(client, email=user.email, lang="en")
     response = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
-    assert response["Location"] == "/fr/accounts/profile/"
+    assert response["Location"] == "/fr/learning/dashboard/"
     assert response.cookies["bl_language"].value == "fr"
 
 

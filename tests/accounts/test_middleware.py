@@ -53,7 +53,7 @@ def test_every_other_page_redirects(client, trainer, path, setup):
 @override_settings(MFA_REQUIRED_ROLES=["trainer"])
 def test_login_itself_lands_on_setup(client, trainer):
     response = login(client, email=trainer.email)
-    assert response["Location"] == "/en/accounts/profile/"
+    assert response["Location"] == "/en/learning/trainer/cohorts/"
     assert client.get(response["Location"])["Location"] == TOTP_SETUP
 
 

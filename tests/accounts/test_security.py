@@ -78,21 +78,21 @@ def test_login_required_pages_send_anonymous_users_to_login(client, name):
 def test_next_to_another_host_is_ignored_after_login(client, user):
     response = login(client, email=user.email, next="https://evil.example/steal")
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/profile/"
+    assert response["Location"] == "/en/learning/dashboard/"
 
 
 @pytest.mark.parametrize("evil", ["//evil.example/", "https://evil.example/", "http:evil.example", "/\\evil.example"])
 def test_next_in_query_string_to_another_host_is_ignored(client, user, evil):
     response = client.post(f"/en/accounts/login/?next={evil}", {"login": user.email, "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/en/accounts/profile/"
+    assert response["Location"] == "/en/learning/dashboard/"
 
 
 def test_next_to_another_host_is_ignored_after_two_factor(client, user):
     secret, _codes = activate_totp(user)
     login(client, email=user.email, next="https://evil.example/")
     response = client.post("/en/accounts/2fa/authenticate/", {"code": totp_code(secret)})
-    assert response["Location"] == "/en/accounts/profile/"
+    assert response["Location"] == "/en/learning/dashboard/"
 
 
 def test_next_on_site_is_followed_and_moved_to_the_users_language(client, user):
@@ -111,7 +111,7 @@ def test_login_sets_language_cookie(client, user, settings):
     user.preferred_language = "fr"
     user.save()
     response = login(client, email=user.email, lang="nl")
-    assert response["Location"] == "/fr/accounts/profile/"
+    assert response["Location"] == "/fr/learning/dashboard/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
 
 

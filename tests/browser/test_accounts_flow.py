@@ -40,6 +40,8 @@ def _dutch(text: str) -> str:
 def test_sign_up_confirm_log_in_and_switch_to_dutch(page, asgi_live_server, demo_site):
     email = "new.learner@example.org"
     page.goto("/en/accounts/signup/")
+    page.fill("input[name=first_name]", "Marie")
+    page.fill("input[name=last_name]", "Dubois")
     page.fill("input[name=email]", email)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
@@ -53,15 +55,22 @@ def test_sign_up_confirm_log_in_and_switch_to_dutch(page, asgi_live_server, demo
 
     page.goto(links[0])
     _submit(page, containing="[type=submit]")
-    # Confirmed in the browser that signed up: logged in straight away.
-    expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
+    # Confirmed in the browser that signed up: logged in straight away, on
+    # the learner dashboard.
+    expect(page).to_have_url(re.compile(r"/en/learning/dashboard/$"))
+    from accounts.models import User
+
+    assert User.objects.get(email=email).get_name() == "Marie Dubois"
     page.locator("nav.account-nav button", has_text="Log out").click()
     page.goto("/en/accounts/login/")
 
     _log_in(page, email, PASSWORD)
-    expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/en/learning/dashboard/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
+    page.goto("/en/accounts/profile/")
+    expect(page.locator("input[name=first_name]")).to_have_value("Marie")
+    expect(page.locator("input[name=last_name]")).to_have_value("Dubois")
     page.locator(".language-switcher button[value=nl]").click()
     expect(page).to_have_url(re.compile(r"/nl/accounts/profile/$"))
     expect(page.locator("html")).to_have_attribute("lang", "nl")
@@ -90,8 +99,9 @@ def test_enable_totp_then_log_in_with_a_code(page, asgi_live_server, demo_people
 
     email = demo_email("learner1", "GB")
     _log_in(page, email, DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/en/learning/dashboard/$"))
 
+    page.goto("/en/accounts/profile/")
     page.locator("main a[href*='/2fa/']").first.click()
     page.locator("main a[href*='totp/activate']").first.click()
     # allauth asks for the password again before a new authenticator is added.
@@ -126,5 +136,5 @@ def test_enable_totp_then_log_in_with_a_code(page, asgi_live_server, demo_people
     expect(page.locator("main")).to_contain_text("Incorrect code.")
     page.fill("input[name=code]", fresh_totp_code(secret))
     _submit(page, containing="input[name=code]")
-    expect(page).to_have_url(re.compile(r"/en/accounts/profile/$"))
+    expect(page).to_have_url(re.compile(r"/en/learning/dashboard/$"))
     expect(page.locator("nav.account-nav")).to_contain_text("My profile")

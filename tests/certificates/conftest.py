@@ -50,11 +50,15 @@ def make_partner(country: str = "BE", *, language: str = "nl", name: str | None 
     )
 
 
-def make_user(*, name: str = "", partner: Partner | None = None, role: str = Role.LEARNER, language: str = "en", **extra) -> User:
+def make_user(
+    *, name: str | None = None, partner: Partner | None = None, role: str = Role.LEARNER, language: str = "en", **extra
+) -> User:
+    """A user with a name ("Learner <n>" unless given; name="" for an account
+    from before names were asked)."""
     number = next(_counter)
     user = User.objects.create_user(
-        email=f"cert-user-{number}@example.org", password="x-9-long-enough", full_name=name,
-        preferred_language=language, **extra,
+        email=f"cert-user-{number}@example.org", password="x-9-long-enough",
+        full_name=f"Learner {number}" if name is None else name, preferred_language=language, **extra,
     )
     if partner is not None:
         Membership.objects.create(user=user, partner=partner, role=role)

@@ -35,11 +35,17 @@ def test_issue_copies_the_printed_facts(holder, partner):
     assert certificate.hours == Decimal("6.5")
 
 
-def test_holder_without_a_name_gets_the_email_local_part(partner):
+def test_the_printed_name_is_given_then_family_name(partner):
+    holder = make_user(name="", partner=partner, first_name="Marie", last_name="van den Berg")
+    assert issue(holder, partner).holder_name == "Marie van den Berg"
+
+
+def test_holder_without_a_name_gets_a_certificate_waiting_for_it(partner):
     holder = make_user(name="", partner=partner)
     certificate = issue(holder, partner)
-    assert certificate.holder_name == holder.email.split("@")[0]
-    assert "@" not in certificate.holder_name
+    # Never the email address nor its local part: nothing printed yet.
+    assert certificate.holder_name == ""
+    assert certificate.credential is None and not certificate.pdf
 
 
 def test_issue_is_idempotent(holder, partner):

@@ -31,7 +31,8 @@ def test_signing_up_on_the_way_to_a_registration_comes_back_to_it(client):
     assert response.status_code == 302 and "next=" in response["Location"]
     login_page = client.get(response["Location"]).content.decode()
     signup = re.search(r'href="([^"]*/accounts/signup/\?next=[^"]+)"', login_page).group(1).replace("&amp;", "&")
-    response = client.post(signup, {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(signup, {"first_name": "Lou", "last_name": "Martin", "email": "new@example.org",
+                                    "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302 and "confirm-email" in response["Location"]
     assert not client.session.get("_auth_user_id")
     response = client.post(_confirm_path())
@@ -41,7 +42,8 @@ def test_signing_up_on_the_way_to_a_registration_comes_back_to_it(client):
 
 
 def test_a_confirmation_link_opened_in_another_browser_only_confirms(client):
-    client.post("/en/accounts/signup/", {"email": "other@example.org", "password1": PASSWORD, "password2": PASSWORD})
+    client.post("/en/accounts/signup/", {"first_name": "Lou", "last_name": "Martin", "email": "other@example.org",
+                                         "password1": PASSWORD, "password2": PASSWORD})
     elsewhere = Client()
     response = elsewhere.post(_confirm_path())
     assert response.status_code == 302
