@@ -150,7 +150,8 @@ def _outline_generation() -> int:
 # reading 200 lessons back from the shared cache (unpickling their pages)
 # costs about 20 ms a request, the generation check a fraction of one.
 # Outlines are shared between requests and never changed once built.
-_process_outlines: dict[str, list[ModuleOutline]] = {}
+# The course pages found at a path (`courses_at_path`) are kept the same way.
+_process_outlines: dict[str, list] = {}
 _process_generation: list[int] = [0]
 
 
@@ -160,6 +161,32 @@ def _outline_cache_keys(pks: list[int]) -> dict[int, str]:
         _process_outlines.clear()
         _process_generation[0] = current
     return {pk: f"courses:outline:{current}:{pk}" for pk in pks}
+
+
+def courses_at_path(course_path: str) -> list[CoursePage]:
+    """The course page at `course_path` (any state) and the live copies of
+    that course in every language, in creation order (the first live one is
+    the canonical copy progress is measured on). One query, then none in
+    this process until a course page changes (the outline generation): every
+    lesson request asks which course the lesson belongs to. The pages are
+    shared between requests and must not be changed."""
+    current = _outline_generation()
+    if _process_generation[0] != current:
+        _process_outlines.clear()
+        _process_generation[0] = current
+    key = f"courses-at:{current}:{course_path}"
+    rows = _process_outlines.get(key)
+    if rows is None:
+        same_course = CoursePage.objects.filter(path=course_path).values("translation_key")
+        rows = list(
+            CoursePage.objects.filter(Q(path=course_path) | Q(live=True, translation_key__in=same_course)).order_by("pk")
+        )
+        _process_outlines[key] = rows
+    return rows
+
+
+def course_at_path(course_path: str) -> CoursePage | None:
+    return next((row for row in courses_at_path(course_path) if row.path == course_path), None)
 
 
 def outline_cache_clear(**kwargs) -> None:
@@ -226,7 +253,8 @@ def module_context(*, module: ModulePage) -> dict:
 
 def lesson_context(*, lesson: LessonPage) -> dict:
     """What a lesson page shows around its blocks: the module and course
-    (breadcrumbs), the previous and next lessons of the module, and the
+    (breadcrumbs), the course outline (the lesson page's side navigation),
+    the previous and next lessons in course order (across modules), and the
     lesson's images with their renditions prefetched. A fixed number of
     queries for any number of blocks; chooser blocks (images, documents, H5P
     packages) are loaded in one query per kind by Wagtail itself.
@@ -234,28 +262,25 @@ def lesson_context(*, lesson: LessonPage) -> dict:
     module_path = lesson.path[: -Page.steplen]
     course_path = module_path[: -Page.steplen]
     # The same memo key as learning.selectors.course_of: read once per request.
-    course = memoised(("course_of", lesson.pk), lambda: CoursePage.objects.filter(path=course_path).first())
-    module = siblings = None
-    if course is not None:
-        # From the (cached) outline: no query while the course is unchanged.
-        for outline_module in course_outline(course=course):
-            if outline_module.page.path == module_path:
-                module, siblings = outline_module.page, [entry.page for entry in outline_module.lessons]
-                break
-    if module is None:
-        # Not in the live outline (a preview, an unpublished module).
+    course = memoised(("course_of", lesson.pk), lambda: course_at_path(course_path))
+    # From the (cached) outline: no query while the course is unchanged.
+    outline = course_outline(course=course) if course is not None else []
+    current_module = next((entry for entry in outline if entry.page.path == module_path), None)
+    if current_module is not None:
+        module = current_module.page
+        previous_lesson, next_lesson = _neighbours([entry.page for m in outline for entry in m.lessons], lesson)
+    else:
+        # Not in the live outline (a preview, an unpublished module): the
+        # module's live lessons only, and no outline.
+        outline = []
         module = Page.objects.filter(path=module_path).first()
         siblings = list(
             Page.objects.live()
             .filter(path__startswith=module_path, depth=lesson.depth)
             .order_by("path")
-            .only("id", "title", "path", "url_path", "depth", "locale_id")
+            .only("id", "title", "path", "url_path", "depth", "locale_id", "translation_key")
         )
-    position = next((i for i, page in enumerate(siblings) if page.pk == lesson.pk), None)
-    previous_lesson = next_lesson = None
-    if position is not None:
-        previous_lesson = siblings[position - 1] if position > 0 else None
-        next_lesson = siblings[position + 1] if position + 1 < len(siblings) else None
+        previous_lesson, next_lesson = _neighbours(siblings, lesson)
 
     images = [
         child.value["image"]
@@ -267,10 +292,21 @@ def lesson_context(*, lesson: LessonPage) -> dict:
     return {
         "module": module,
         "course": course,
+        "outline": outline,
+        "outline_module": current_module,
         "previous_lesson": previous_lesson,
         "next_lesson": next_lesson,
         "required_block_ids": {ref.id for ref in required_blocks_for(lesson)},
     }
+
+
+def _neighbours(pages: list[Page], lesson: LessonPage) -> tuple[Page | None, Page | None]:
+    """The pages before and after `lesson` in `pages`, or (None, None)
+    when it is not among them (a draft lesson's preview)."""
+    position = next((i for i, page in enumerate(pages) if page.pk == lesson.pk), None)
+    if position is None:
+        return None, None
+    return (pages[position - 1] if position > 0 else None, pages[position + 1] if position + 1 < len(pages) else None)
 
 
 def session_blocks_of(lesson: LessonPage) -> list[tuple[str, object]]:

@@ -20,16 +20,18 @@ these freely.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Q, Subquery
+from django.db.models import CharField, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import translation
 from wagtail.models import Page
 
 from config.request_memo import memo_get, memo_set, memoised
 from courses.pages import CoursePage, LessonPage, ModulePage
-from courses.selectors import ModuleOutline, course_outlines
+from courses.selectors import ModuleOutline, course_outlines, courses_at_path
 
 from .models import BlockCompletion, CourseCompletion, Enrollment, LessonVisit, QuizAttempt, Reflection
 
@@ -59,10 +61,25 @@ class LessonProgress:
     def title(self) -> str:
         return self.page.title
 
-    @property
+    @cached_property
     def done(self) -> bool:
-        """All required blocks completed; a lesson with none is done once opened."""
-        return all(block.done for block in self.blocks) if self.blocks else self.visited
+        """All required blocks completed; a lesson with none is done once
+        opened. Asked for every lesson several times a page (outline, next
+        lesson, Continue): computed once, progress being rebuilt whenever
+        evidence is recorded."""
+        return _lesson_done(blocks_done=[block.done for block in self.blocks], visited=self.visited)
+
+    @property
+    def state(self) -> str:
+        """"locked", "done", "in_progress" (opened or partly done) or
+        "not_started": what the lesson page's course outline shows."""
+        if self.locked:
+            return "locked"
+        if self.done:
+            return "done"
+        if self.visited or any(block.done for block in self.blocks):
+            return "in_progress"
+        return "not_started"
 
 
 @dataclass
@@ -89,6 +106,10 @@ class ModuleProgress:
     def completed(self) -> bool:
         return all(lesson.done for lesson in self.lessons)
 
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.done)
+
 
 @dataclass
 class CourseProgress:
@@ -104,7 +125,10 @@ class CourseProgress:
     required: int
     done: int
     done_block_ids: frozenset[str] = frozenset()
+    # The first unfinished lesson that is open, in course order.
     next_lesson: LessonProgress | None = None
+    # Where "Continue" leads: the last lesson opened while it is unfinished
+    # and open, else `next_lesson`; None when every lesson is done.
     resume_lesson: LessonProgress | None = None
     _lessons: dict = field(default_factory=dict, repr=False)
     _module_of: dict = field(default_factory=dict, repr=False)
@@ -125,6 +149,12 @@ class CourseProgress:
     def completed(self) -> bool:
         return self.completion is not None
 
+    @property
+    def finished(self) -> bool:
+        """Every lesson of the course is done (the course's completion may
+        still wait for more, e.g. a blended course's live attendance)."""
+        return bool(self._lessons) and all(lesson.done for lesson in self._lessons.values())
+
     def lesson(self, lesson_key: UUID) -> LessonProgress | None:
         return self._lessons.get(lesson_key)
 
@@ -142,7 +172,11 @@ class DashboardCourse:
     enrollment: Enrollment | None
     required: int
     done: int
+    # The lesson "Continue" opens (`CourseProgress.resume_lesson`, in the
+    # learner's language); None before the first lesson and once finished.
     continue_page: Page | None = None
+    # Every lesson done: the dashboard says so instead of "Continue".
+    finished: bool = False
     completed_at: datetime | None = None
 
     @property
@@ -174,6 +208,20 @@ class LessonAccess:
 
 def _percent(done: int, required: int) -> int:
     return 100 if not required else int(done * 100 / required)
+
+
+def _lesson_done(*, blocks_done: list[bool], visited: bool) -> bool:
+    return all(blocks_done) if blocks_done else visited
+
+
+def _lesson_to_resume(lessons: list[tuple[UUID, bool, bool]], last_key: UUID | None) -> UUID | None:
+    """The lesson "Continue" opens, from (lesson key, done, locked) in course
+    order: the last lesson opened while it is unfinished and open, else the
+    first unfinished open one; None when there is none (all done)."""
+    state = {key: (done, locked) for key, done, locked in lessons}
+    if last_key in state and state[last_key] == (False, False):
+        return last_key
+    return next((key for key, done, locked in lessons if not done and not locked), None)
 
 
 def _canonical_copies(course_keys) -> dict[UUID, CoursePage]:
@@ -239,13 +287,11 @@ def _course_of(page: Page) -> CoursePage | None:
         levels = 2
     else:
         return None
-    # The course and, in the same query, its live copies in every language,
-    # the first of which is the canonical copy progress is measured on.
+    # The course and its live copies in every language, the first of which
+    # is the canonical copy progress is measured on (kept by the process
+    # until a course page changes).
     course_path = page.path[: -Page.steplen * levels]
-    same_course = CoursePage.objects.filter(path=course_path).values("translation_key")
-    rows = list(
-        CoursePage.objects.filter(Q(path=course_path) | Q(live=True, translation_key__in=same_course)).order_by("pk")
-    )
+    rows = courses_at_path(course_path)
     course = next((row for row in rows if row.path == course_path), None)
     if course is not None:
         copies = [row for row in rows if row.live and row.translation_key == course.translation_key]
@@ -277,12 +323,7 @@ def _course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
     visited: set[UUID] = set()
     if getattr(learner, "is_authenticated", False):
         enrollment, completion = _enrollment_and_completion(learner=learner, course_key=course_key)
-        done_ids = set(
-            BlockCompletion.objects.filter(learner=learner, course_key=course_key).values_list("block_id", flat=True)
-        )
-        visited = set(
-            LessonVisit.objects.filter(learner=learner, course_key=course_key).values_list("lesson_key", flat=True)
-        )
+        done_ids, visited = _evidence_of(learner=learner, course_key=course_key)
 
     required_by_module = _required_by_module(canonical_outline)
     canonical_required = dict(required_by_module)
@@ -325,12 +366,31 @@ def _course_progress_for(*, learner, course: CoursePage) -> CourseProgress:
             if progress.next_lesson is None and not lesson.locked and not lesson.done:
                 progress.next_lesson = lesson
 
-    last = progress.lesson(enrollment.last_lesson_key) if enrollment and enrollment.last_lesson_key else None
-    if last is not None and not last.done and not last.locked:
-        progress.resume_lesson = last
-    else:
-        progress.resume_lesson = progress.next_lesson or last
+    resume_key = _lesson_to_resume(
+        [(key, lesson.done, lesson.locked) for key, lesson in progress._lessons.items()],
+        enrollment.last_lesson_key if enrollment else None,
+    )
+    progress.resume_lesson = progress.lesson(resume_key) if resume_key else None
     return progress
+
+
+def _evidence_of(*, learner, course_key: UUID) -> tuple[set[str], set[UUID]]:
+    """The blocks the learner completed and the lessons they opened in the
+    course, in one query (a UNION ALL of the two tables)."""
+    blocks = BlockCompletion.objects.filter(learner=learner, course_key=course_key).values_list(
+        Value("b", output_field=CharField()), "block_id"
+    )
+    visits = LessonVisit.objects.filter(learner=learner, course_key=course_key).values_list(
+        Value("v", output_field=CharField()), Cast("lesson_key", output_field=CharField())
+    )
+    done_ids: set[str] = set()
+    visited: set[UUID] = set()
+    for kind, value in blocks.union(visits, all=True):
+        if kind == "b":
+            done_ids.add(value)
+        else:
+            visited.add(UUID(value))
+    return done_ids, visited
 
 
 def _enrollment_and_completion(*, learner, course_key: UUID) -> tuple[Enrollment | None, CourseCompletion | None]:
@@ -433,8 +493,9 @@ def reflections_for(*, learner, lesson: LessonPage) -> dict[str, Reflection]:
 
 def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
     """The learner's active courses (percent, lesson to continue in their
-    language when that copy exists) and completed courses (with dates).
-    Seven queries at most, whatever the number of enrolments."""
+    language when that copy exists: the first unfinished lesson, as on the
+    course page) and completed courses (with dates). Eight queries at most,
+    whatever the number of enrolments."""
     language_code = language_code or translation.get_language()
     if not getattr(learner, "is_authenticated", False):
         return Dashboard(active=[], completed=[])
@@ -453,15 +514,50 @@ def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
             displayed[page.translation_key] = page
     outlines = course_outlines(courses=[canonical[key] for key in active_keys if key in canonical])
     done_by_course: dict[UUID, set[str]] = {}
+    visited_by_course: dict[UUID, set[UUID]] = {}
     if active_keys:
         for course_key, block_id in BlockCompletion.objects.filter(
             learner=learner, course_key__in=active_keys
         ).values_list("course_key", "block_id"):
             done_by_course.setdefault(course_key, set()).add(block_id)
-    last_keys = [enrollments[key].last_lesson_key for key in active_keys if enrollments[key].last_lesson_key]
+        for course_key, lesson_key in LessonVisit.objects.filter(
+            learner=learner, course_key__in=active_keys
+        ).values_list("course_key", "lesson_key"):
+            visited_by_course.setdefault(course_key, set()).add(lesson_key)
+
+    # Where "Continue" leads in each course, decided on the canonical copy
+    # as on the course page (`course_progress_for`): lesson keys are shared
+    # by every copy.
+    resume_keys: dict[UUID, UUID | None] = {}
+    finished: set[UUID] = set()
+    for key in active_keys:
+        if key not in canonical or not enrollments[key].last_lesson_key:
+            continue
+        course = canonical[key]
+        outline = outlines[course.pk]
+        done_ids, visited = done_by_course.get(key, set()), visited_by_course.get(key, set())
+        locked_keys = _locked_module_keys(
+            sequential=course.sequential, required_by_module=_required_by_module(outline), done_ids=done_ids
+        )
+        states = [
+            (
+                lesson.translation_key,
+                _lesson_done(
+                    blocks_done=[block.id in done_ids for block in lesson.required_blocks],
+                    visited=lesson.translation_key in visited,
+                ),
+                module.translation_key in locked_keys,
+            )
+            for module in outline
+            for lesson in module.lessons
+        ]
+        resume_keys[key] = _lesson_to_resume(states, enrollments[key].last_lesson_key)
+        if states and all(done for _, done, _ in states):
+            finished.add(key)
     lessons: dict[UUID, LessonPage] = {}
-    if last_keys:
-        for lesson in LessonPage.objects.live().filter(translation_key__in=last_keys).select_related("locale").defer("body").order_by("pk"):
+    wanted = [lesson_key for lesson_key in resume_keys.values() if lesson_key]
+    if wanted:
+        for lesson in LessonPage.objects.live().filter(translation_key__in=wanted).select_related("locale").defer("body").order_by("pk"):
             if lesson.translation_key not in lessons or lesson.locale.language_code == language_code:
                 lessons[lesson.translation_key] = lesson
 
@@ -474,6 +570,7 @@ def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
         enrollment = enrollments[key]
         # Not started yet (no lesson opened): the template links to the
         # course page instead, where "Start" leads to the first lesson.
+        resume_key = resume_keys.get(key)
         active.append(
             DashboardCourse(
                 course=displayed.get(key, course),
@@ -481,7 +578,8 @@ def dashboard_for(*, learner, language_code: str | None = None) -> Dashboard:
                 enrollment=enrollment,
                 required=len(required),
                 done=len(required & done_by_course.get(key, set())),
-                continue_page=lessons.get(enrollment.last_lesson_key) if enrollment.last_lesson_key else None,
+                continue_page=lessons.get(resume_key) if resume_key else None,
+                finished=key in finished,
             )
         )
     completed = [

@@ -110,3 +110,38 @@ def test_a_learner_takes_a_course_from_enrolment_to_completion(page, context, as
     page.goto(f"{asgi_live_server.url}/en/learning/dashboard/")
     expect(page.locator("#completed-heading + *")).to_contain_text(course.title)
     assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
+
+
+def test_the_course_outline_beside_a_lesson_and_folded_on_small_screens(page, context, asgi_live_server, small_course):
+    """Wide screens: the outline sits beside the lesson, open, its button
+    hidden. Below 48em: folded behind the "Course outline" button, which
+    the keyboard opens. No serious or critical axe violation either way."""
+    from learning.services import enrollment_create
+    from tests.courses.test_pages import lessons_of
+
+    course, learner = small_course
+    enrollment_create(learner=learner, course_key=course.translation_key)
+    first, second, _ = lessons_of(course)
+    log_in(context, asgi_live_server, learner)
+    problems: list[str] = []
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(first.url)
+    outline = page.get_by_role("navigation", name="Course outline")
+    expect(outline.get_by_role("link", name="Try it (Not started)")).to_be_visible()
+    expect(outline.locator("summary")).to_be_hidden()
+    expect(outline.locator('a[aria-current="page"]')).to_have_text("Reading the signs (Done)")  # read on opening
+    beside = outline.bounding_box()["x"] + outline.bounding_box()["width"] <= page.locator("article.lesson").bounding_box()["x"]
+    assert beside, "the outline is not beside the lesson"
+    problems += _axe_problems(page)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(second.url)
+    toggle = outline.locator("summary")
+    expect(toggle).to_be_visible()
+    expect(outline.get_by_role("link", name="Reading the signs (Done)")).to_be_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(outline.get_by_role("link", name="Reading the signs (Done)")).to_be_visible()
+    problems += _axe_problems(page)
+    assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
