@@ -131,3 +131,24 @@ def test_the_lesson_page_costs_the_same_queries_for_any_course_size_and_learners
     large_count = count_queries(client, lessons_of(large)[25].url)
     assert small_count == large_count
     assert large_count <= 20
+
+
+# --- Which course a lesson belongs to (courses_at_path) --------------------------------
+
+
+def test_the_course_of_a_lesson_is_kept_until_a_course_page_changes(django_assert_num_queries):
+    from courses.selectors import course_at_path
+
+    course = make_course(modules=1, lessons=1)
+    lesson = LessonPage.objects.descendant_of(course).get()
+    course_path = lesson.path[: -2 * LessonPage.steplen]
+    assert course_at_path(course_path).pk == course.pk
+    with django_assert_num_queries(0):
+        assert course_at_path(course_path).title == course.title
+    course.title = "Renamed course"
+    course.save_revision().publish()
+    assert course_at_path(course_path).title == "Renamed course"
+    course.unpublish()
+    # Unpublished, it is still the lesson's course (a preview), never a live copy.
+    found = course_at_path(course_path)
+    assert found.pk == course.pk and not found.live
