@@ -44,6 +44,27 @@ def measure(name: str, call: Callable[[], object], *, repeat: int, warmup: int =
     return Result(name, samples)
 
 
+def measure_interleaved(cases: list[tuple[str, Callable[[], object], int]], *, rounds: int, warmup: int = 10) -> list[Result]:
+    """Like `measure` for several calls at once, taking turns: each round
+    times every case once (a case with `every` = n only every n-th round).
+    The machine's speed drifts over a run (other virtual machines on the
+    host, a database settling); measured one after the other, a baseline
+    and a case can see different machines and their ratio moves by a
+    third between runs. Taking turns, they see the same one."""
+    for _name, call, _every in cases:
+        for _ in range(warmup):
+            call()
+    samples: dict[str, list[float]] = {name: [] for name, _call, _every in cases}
+    for round_ in range(rounds):
+        for name, call, every in cases:
+            if round_ % every:
+                continue
+            start = time.perf_counter()
+            call()
+            samples[name].append(time.perf_counter() - start)
+    return [Result(name, samples[name]) for name, _call, _every in cases]
+
+
 def table(title: str, results: list[Result], baseline: Result) -> str:
     lines = [
         f"### {title}",

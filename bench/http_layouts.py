@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 VENV_BIN = Path(sys.executable).parent
 CONNECTIONS = 20
+UNQUEUED_CONNECTIONS = 2  # one per worker of the baseline
 
 
 @dataclass
@@ -66,8 +67,8 @@ def parse_wrk(output: str) -> Load:
                 sum(int(n) for n in errors.groups()) if errors else 0)
 
 
-def wrk(url: str, *, cookie: str | None, seconds: int) -> Load:
-    command = [shutil.which("wrk") or "/usr/bin/wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def wrk(url: str, *, cookie: str | None, seconds: int, connections: int = CONNECTIONS) -> Load:
+    command = [shutil.which("wrk") or "/usr/bin/wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     result = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60, check=True)
@@ -246,7 +247,21 @@ def run(pages: list[tuple[str, str, str | None]], *, seconds: int = 8, repeat: i
                         entry = probes.setdefault(layout, {"latencies": [], "failures": 0})
                         entry["latencies"] += probe.latencies_ms
                         entry["failures"] += probe.failures
-    return _table(results, seconds=seconds, repeat=repeat) + "\n\n" + _probe_table(probes)
+        # The pages' own latency, without the queue: one connection per
+        # worker. At 20 connections on 2 workers a request waits for about
+        # ten others, so its latency is ten times its service time.
+        served: dict[str, dict[str, list[Load]]] = {}
+        for name, path, cookie in pages:
+            for layout in (LAYOUTS[0], LAYOUTS[2]):
+                address = addresses[layout]
+                load = wrk(f"http://{address[0]}:{address[1]}{path}", cookie=cookie, seconds=seconds,
+                           connections=UNQUEUED_CONNECTIONS)
+                served.setdefault(name, {}).setdefault(layout, []).append(load)
+    return (
+        _table(results, seconds=seconds, repeat=repeat)
+        + "\n\n" + _probe_table(probes)
+        + "\n\n" + _table(served, seconds=seconds, repeat=1, connections=UNQUEUED_CONNECTIONS)
+    )
 
 
 def _probe_table(probes: dict[str, dict]) -> str:
@@ -268,10 +283,10 @@ def _probe_table(probes: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def _table(results: dict[str, dict[str, list[Load]]], *, seconds: int, repeat: int) -> str:
+def _table(results: dict[str, dict[str, list[Load]]], *, seconds: int, repeat: int, connections: int = CONNECTIONS) -> str:
     layouts = list(next(iter(results.values())))
     lines = [
-        f"HTTP load: wrk, {CONNECTIONS} connections, 2 threads, {seconds} s per page and layout"
+        f"HTTP load: wrk, {connections} connections, 2 threads, {seconds} s per page and layout"
         f"{f', median of {repeat}' if repeat > 1 else ''}; ratio = req/s against the baseline of the same run",
         "",
         "| page | layout | req/s | ratio | p50 ms | p99 ms | non-2xx | socket errors |",

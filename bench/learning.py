@@ -15,7 +15,7 @@ import json
 import time
 import uuid
 
-from bench.harness import measure, table
+from bench.harness import measure, measure_interleaved, table
 
 LEARNERS = 10_000
 LESSONS = 200
@@ -132,18 +132,19 @@ def pages(data: dict, baseline_url: str, repeat: int) -> str:
 
         return call
 
-    baseline = measure("empty Wagtail page", getter(Client(HTTP_HOST="127.0.0.1"), baseline_url), repeat=repeat)
-    results = [
-        measure(f"lesson page, enrolled learner ({LESSONS} lessons, {LEARNERS:,} learners)",
-                getter(learner_client, lesson.get_url()), repeat=repeat),
-        measure("course page with progress", getter(learner_client, data["course"].get_url()), repeat=repeat),
-        measure("learner dashboard", getter(learner_client, "/en/learning/dashboard/"), repeat=repeat),
-        measure(f"trainer grid, {COHORT}-learner cohort",
-                getter(trainer_client, f"/en/learning/trainer/cohorts/{data['cohort'].pk}/"), repeat=max(20, repeat // 5)),
-        measure(f"cohort CSV export, {COHORT} learners",
-                getter(trainer_client, f"/en/learning/trainer/cohorts/{data['cohort'].pk}/export.csv"),
-                repeat=max(20, repeat // 5)),
-    ]
+    cohort_url = f"/en/learning/trainer/cohorts/{data['cohort'].pk}/"
+    baseline, *results = measure_interleaved(
+        [
+            ("empty Wagtail page", getter(Client(HTTP_HOST="127.0.0.1"), baseline_url), 1),
+            (f"lesson page, enrolled learner ({LESSONS} lessons, {LEARNERS:,} learners)",
+             getter(learner_client, lesson.get_url()), 1),
+            ("course page with progress", getter(learner_client, data["course"].get_url()), 1),
+            ("learner dashboard", getter(learner_client, "/en/learning/dashboard/"), 1),
+            (f"trainer grid, {COHORT}-learner cohort", getter(trainer_client, cohort_url), 5),
+            (f"cohort CSV export, {COHORT} learners", getter(trainer_client, cohort_url + "export.csv"), 5),
+        ],
+        rounds=repeat,
+    )
     title = (f"Learning pages in-process ({data['completions']:,} block completions in the cohort)")
     return table(title, results, baseline)
 
