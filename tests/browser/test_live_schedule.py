@@ -116,3 +116,39 @@ def test_a_wrong_code_is_announced(page, asgi_live_server):
     alert = page.get_by_role("alert")
     expect(alert).to_have_text("This code is not valid or the session is not open now.")
     assert not _axe_problems(page)
+
+
+def test_a_link_opened_early_waits_and_goes_in_when_the_room_opens(browser, asgi_live_server):
+    """Opened a few seconds before the room opens, in a browser in another
+    time zone: the page names the session, gives the start in the visitor's
+    time, and then takes them to the guest's name form by itself."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from tests.live.conftest import make_live_session
+
+    session = make_live_session(
+        title="Evening webinar", allow_guests=True, time_zone="Europe/Brussels",
+        starts_at=timezone.now() + dt.timedelta(minutes=settings.LIVE_JOIN_OPENS_MINUTES, seconds=6),
+    )
+    context = browser.new_context(base_url=asgi_live_server.url, locale="en-GB", timezone_id="America/New_York")
+    context.set_default_timeout(20_000)
+    refused: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
+        page.goto(f"/en/live/j/{session.join_code}/")
+        expect(page.locator("#join-not-open h2")).to_have_text("Evening webinar")
+        local = page.locator("#join-local-time")
+        expect(local).to_be_visible()
+        expect(local).to_contain_text("America/New_York")
+        expect(page.locator("#join-wait-note")).to_be_visible()
+        assert not _axe_problems(page)
+        # No click: the page goes to the link when the room opens.
+        expect(page.locator('input[name="display_name"]')).to_be_visible()
+        assert "/live/j/" in page.url
+    finally:
+        context.close()
+    assert not refused, refused

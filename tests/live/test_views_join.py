@@ -99,6 +99,27 @@ def test_a_link_opened_before_the_room_opens_shows_when_and_spends_nothing(clien
     assert client.post(reverse("live:join"), {"code": "WRONG999"}).status_code == 429
 
 
+def test_the_not_open_yet_page_waits_for_the_room_by_the_servers_clock(client):
+    """What live/join_wait.js needs: when the room opens and the server's
+    time now (never the visitor's clock), the link to go to, the start as
+    a machine-readable time; the script only on this page."""
+    session = make_live_session(title="Evening webinar", starts_at=timezone.now() + dt.timedelta(days=2))
+    response = client.get(link(session))
+    html = response.content.decode()
+    opens = session.join_window()[0]
+    section = html.split('id="join-not-open"')[1].split(">")[0]
+    opens_attr = section.split('data-opens-at="')[1].split('"')[0]
+    now_attr = section.split('data-server-now="')[1].split('"')[0]
+    assert dt.datetime.fromisoformat(opens_attr) == opens
+    assert abs(dt.datetime.fromisoformat(now_attr) - timezone.now()) < dt.timedelta(minutes=1)
+    assert f'data-join-url="{link(session)}"' in section
+    local = html.split('id="join-local-time"')[1].split("</p>")[0]
+    start_attr = local.split('<time datetime="')[1].split('"')[0]
+    assert dt.datetime.fromisoformat(start_attr) == session.starts_at
+    assert 'src="/static/live/join_wait.js"' in html
+    assert "join_wait.js" not in client.get(reverse("live:join")).content.decode()
+
+
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_the_not_open_yet_page_is_translated(client, language):
     session = make_live_session(title="Avondwebinar", starts_at=timezone.now() + dt.timedelta(days=2))
