@@ -68,6 +68,9 @@ class Certificate(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="pdf/", blank=True, storage=certificate_storage)
     # The signed Open Badges 3.0 credential (JSON with its proof).
     credential = models.JSONField(_("signed credential"), null=True, blank=True)
+    # When the holder was told by mail that the certificate is ready (once,
+    # after its PDF was first stored: certificates.tasks).
+    holder_notified_at = models.DateTimeField(_("holder notified"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
