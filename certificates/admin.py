@@ -29,7 +29,7 @@ class CertificateAdmin(admin.ModelAdmin):
     readonly_fields = [
         "display_code", "kind", "holder", "holder_name", "partner", "country", "language", "course_key", "session_id",
         "title", "hours", "issued_on", "expires_on", "status", "status_changed_at", "status_reason", "superseded_by",
-        "pdf", "created_at", "updated_at",
+        "pdf", "holder_notified_at", "created_at", "updated_at",
     ]
     exclude = ["code", "credential"]
 
