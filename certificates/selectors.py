@@ -118,6 +118,6 @@ def certificate_verification(*, code: str | None, shown_code: str) -> Verificati
         expires_on=certificate.expires_on.isoformat() if certificate.expires_on else None,
         hours=str(certificate.hours),
         kind=certificate.kind,
-        status_changed_on=certificate.status_changed_at.date().isoformat() if certificate.status_changed_at else None,
+        status_changed_on=timezone.localdate(certificate.status_changed_at).isoformat() if certificate.status_changed_at else None,
         certificate=certificate,
     )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -139,7 +140,7 @@ def cohort_export(request: HttpRequest, cohort_id: int) -> HttpResponse:
         writer.writerow(
             [row.learner.full_name, row.learner.email]
             + [cell.percent for cell in row.cells]
-            + [_("yes") if row.completed else _("no"), row.completed_at.date().isoformat() if row.completed_at else ""]
+            + [_("yes") if row.completed else _("no"), timezone.localdate(row.completed_at).isoformat() if row.completed_at else ""]
         )
     return response
 

@@ -9,7 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from learning.cohorts import session_attendance_register
 from learning.models import BlockCompletion, Cohort, Enrollment, SessionAttendance
@@ -195,10 +195,31 @@ def test_csv_export(client, db):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["Name", "Email", "Module 1 (%)", "Completed", "Completion date"]
     by_email = {row[1]: row for row in rows[1:]}
-    assert by_email[done.email] == ["Zoë Ørsted-Müller", done.email, "100", "yes", datetime.date.today().isoformat()]
+    assert by_email[done.email] == ["Zoë Ørsted-Müller", done.email, "100", "yes", timezone.localdate().isoformat()]
     assert by_email[attacker.email][0] == "'=HYPERLINK(\"http://evil.example\")"
     assert by_email[attacker.email][2:] == ["0", "no", ""]
     assert "Private." not in body.decode("utf-8-sig")
+
+
+def test_csv_completion_date_is_the_local_date(client, db):
+    """Completed at 23:30 UTC on 1 March is 2 March in Brussels (the site's
+    time zone): the CSV gives the date the people of the programme saw."""
+    from learning.models import CourseCompletion
+
+    world = make_world(modules=1, learners=1)
+    (done,) = world.learners
+    visit(learner=done, lesson=world.lessons[0])
+    reflect(learner=done, lesson=world.lessons[0], text="Private.")
+    lesson_key, block_id = world.session(0)
+    session_attendance_register(registered_by=world.trainer, cohort=world.cohort, lesson_key=lesson_key,
+                                block_id=block_id, present_learner_ids={done.pk})
+    CourseCompletion.objects.filter(learner=done).update(
+        completed_at=datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.timezone.utc)
+    )
+    client.force_login(world.coordinator)
+    response = client.get(url("trainer_cohort_export", cohort_id=world.cohort.pk))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1][-1] == "2026-03-02"
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
