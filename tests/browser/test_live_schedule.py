@@ -146,8 +146,9 @@ def test_a_link_opened_early_waits_and_goes_in_when_the_room_opens(browser, asgi
         expect(local).to_contain_text("America/New_York")
         expect(page.locator("#join-wait-note")).to_be_visible()
         assert not _axe_problems(page)
-        # No click: the page goes to the link when the room opens.
-        expect(page.locator('input[name="display_name"]')).to_be_visible()
+        # No click: the page goes to the link when the room opens (6 s after
+        # the session was made; `expect` waits 5 s unless told otherwise).
+        expect(page.locator('input[name="display_name"]')).to_be_visible(timeout=30_000)
         assert "/live/j/" in page.url
     finally:
         context.close()
